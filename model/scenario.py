@@ -1,0 +1,381 @@
+"""Scenario files: a named set of model parameters, a grid over them, and how to run it.
+
+A scenario is a TOML file (read with :mod:`tomllib`) that says everything a batch
+of runs needs, so that a figure can be regenerated from one file::
+
+    [scenario]
+    name = "engagement-vs-aligned"
+    title = "Engagement vs aligned"
+    description = "What to watch for."
+    [model]                 # base parameters of RewireModel (any but rng)
+    n = 1000
+    recommenders = { "any-random" = 0.9, "coop-random" = 0.1 }
+    max_steps = 100000
+    [grid]                  # optional: a list, {start, stop, num} or {start, stop, step}
+    W = [0.5, 1, 2, 3, inf]
+    recommenders = [ { local = 1.0 }, { "coop-random" = 1.0 } ]
+    [run]
+    replicates = 30
+    seed = 12345
+    record = "final"        # or "series"
+    every = 10              # generations between time-series rows
+    [quick]                 # optional: overrides used by `sweep --quick`
+    model = { n = 200, max_steps = 20000 }
+    run = { replicates = 3 }
+    [plot]                  # optional: how `plot` draws the sweep (see model.sweeps.plots)
+    kind = "lines"
+
+Everything is validated on load. The parameter ranges come from
+:func:`model.parameters.validate`, the one place they are written down; a problem is
+a :class:`ScenarioError` whose message is one line naming the file, the key and
+what is allowed, e.g. ``scenarios/x.toml: [grid] W: must be a number >= 0 or inf;
+got -1``.
+
+Each run of a scenario is one (grid point, replicate) pair. Its seed is derived from
+the root seed, the point index and the replicate with :class:`numpy.random.SeedSequence`,
+so the same scenario always gives the same seeds, whichever machine runs it.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import itertools
+import json
+import math
+import numbers
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from model.parameters import PARAMETERS, ParameterError, format_mix, validate
+
+#: The tables a scenario file may contain.
+SECTIONS = ("scenario", "model", "grid", "run", "quick", "plot")
+#: Keys of ``[scenario]``: all text, all optional (name defaults to the file's stem).
+SCENARIO_KEYS = ("name", "title", "description")
+#: Keys of ``[run]`` and their defaults.
+RUN_DEFAULTS: dict[str, Any] = {"replicates": 1, "seed": 0, "record": "final", "every": 10}
+RECORD_CHOICES = ("final", "series")
+#: Parameters a scenario may set: every model parameter but the seed, which is derived.
+MODEL_KEYS = tuple(name for name in PARAMETERS if name != "rng")
+#: Keys of ``[plot]``; their meaning belongs to :mod:`model.sweeps.plots`.
+PLOT_KEYS = ("kind", "x", "y", "metrics", "by", "panels", "title", "metric_labels")
+
+
+class ScenarioError(ValueError):
+    """A scenario file that cannot be used. ``str(err)`` is one line naming file and key."""
+
+
+@dataclass(frozen=True)
+class Run:
+    """One run of a sweep: a grid point, a replicate, its derived seed and parameters."""
+
+    point: int
+    replicate: int
+    seed: int
+    params: dict[str, Any]
+
+    @property
+    def run_id(self) -> str:
+        """A stable name for the run, unique within its scenario."""
+        return f"p{self.point:05d}-r{self.replicate:04d}"
+
+
+def derive_seed(root: int, point: int, replicate: int) -> int:
+    """The seed of run (point, replicate): the same for the same root, on any machine.
+
+    >>> derive_seed(12345, 0, 0) == derive_seed(12345, 0, 0)
+    True
+    >>> derive_seed(12345, 0, 0) != derive_seed(12345, 0, 1)
+    True
+    """
+    state = np.random.SeedSequence(root, spawn_key=(point, replicate)).generate_state(1, np.uint64)
+    return int(state[0]) & (2**63 - 1)  # the model's rng range is [0, 2**63 - 1]
+
+
+@dataclass
+class Scenario:
+    """A validated scenario file. Build one with :func:`load_scenario`."""
+
+    name: str
+    title: str
+    description: str
+    path: Path | None
+    base: dict[str, Any]
+    grid: dict[str, list[Any]]
+    replicates: int
+    seed: int
+    record: str
+    every: int
+    plot: dict[str, Any] = field(default_factory=dict)
+    quick: bool = False
+    source: str = ""
+    #: the [model] table as written (before defaults), so that derived defaults such as
+    #: beta_med = 10 * beta follow a beta that the grid varies
+    model_table: dict[str, Any] = field(default_factory=dict)
+
+    def points(self) -> list[dict[str, Any]]:
+        """Every grid point as a complete, validated parameter dict (without ``rng``).
+
+        Points are the Cartesian product of the grid's lists, in the order the keys
+        appear in the file; the first key varies slowest. No grid: one point, the base.
+        """
+        keys = list(self.grid)
+        out = []
+        for combo in itertools.product(*(self.grid[k] for k in keys)):
+            params = validate({**self.model_table, **dict(zip(keys, combo))})
+            params.pop("rng", None)
+            out.append(params)
+        return out
+
+    def runs(self) -> list[Run]:
+        """Every (point, replicate) run with its derived seed, point-major order."""
+        return [Run(p, r, derive_seed(self.seed, p, r), params)
+                for p, params in enumerate(self.points())
+                for r in range(self.replicates)]
+
+    def point_labels(self) -> list[dict[str, Any]]:
+        """For each point, only the values of the grid's keys (what varies)."""
+        keys = list(self.grid)
+        return [dict(zip(keys, combo)) for combo in itertools.product(*(self.grid[k] for k in keys))]
+
+    def recommender_names(self) -> list[str]:
+        """Every recommender used by any point, in first-seen order."""
+        names: list[str] = []
+        for params in self.points():
+            names += [n for n in params["recommenders"] if n not in names]
+        return names
+
+    def normalized(self) -> dict[str, Any]:
+        """What determines the results: every run's parameters and seed, and what is recorded.
+
+        Titles, descriptions and plot settings are left out, so rewording a scenario
+        does not orphan its results; any change that alters a run is in.
+        """
+        return {"points": self.points(), "replicates": self.replicates, "seed": self.seed,
+                "record": self.record, "every": self.every if self.record == "series" else None}
+
+    def fingerprint(self) -> str:
+        """SHA-256 of :meth:`normalized`: equal fingerprints mean identical runs."""
+        text = json.dumps(self.normalized(), sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def describe_point(self, index: int) -> str:
+        """``"W=1, recommenders=local=1"``: a point in words, for labels and messages."""
+        return ", ".join(f"{k}={format_value(v)}" for k, v in self.point_labels()[index].items())
+
+
+def format_value(value: Any) -> str:
+    """A parameter value as people write it (mixes as ``local=0.9,coop-random=0.1``)."""
+    if isinstance(value, dict):
+        return format_mix(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def load_scenario(path: str | Path, quick: bool = False) -> Scenario:
+    """Read and validate a scenario file; ``quick`` applies its ``[quick]`` overrides."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as err:
+        raise ScenarioError(f"{path}: cannot read: {err.strerror or err}") from None
+    return parse_scenario(text, path=path, quick=quick)
+
+
+def list_scenarios(folder: str | Path = "scenarios") -> list[Scenario]:
+    """Every ``*.toml`` scenario directly in ``folder``, sorted by file name.
+
+    Raises :class:`ScenarioError` for the first invalid file: a broken preset
+    should be fixed, not silently skipped.
+    """
+    return [load_scenario(p) for p in sorted(Path(folder).glob("*.toml"))]
+
+
+def parse_scenario(text: str, path: str | Path | None = None, quick: bool = False) -> Scenario:
+    """Validate the TOML ``text`` of a scenario (``path`` only names it in messages)."""
+    where = str(path) if path is not None else "<scenario>"
+
+    def fail(section: str | None, key: str | None, message: str) -> ScenarioError:
+        place = f"[{section}]" if section else ""
+        if key is not None:
+            place = f"{place} {key}" if place else key
+        return ScenarioError(f"{where}: {place}: {message}" if place else f"{where}: {message}")
+
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise ScenarioError(f"{where}: not valid TOML: {err}") from None
+
+    _check_keys(data, SECTIONS, None, fail, what="table")
+    for section in SECTIONS:
+        if section in data and not isinstance(data[section], dict):
+            raise fail(None, section, f"must be a table; got {_show(data[section])}")
+
+    if quick:
+        data = _apply_quick(data, fail)
+    elif "quick" in data:
+        _apply_quick(copy.deepcopy(data), fail)  # validate the overrides even when unused
+
+    meta = data.get("scenario", {})
+    _check_keys(meta, SCENARIO_KEYS, "scenario", fail)
+    for key in SCENARIO_KEYS:
+        if key in meta and not isinstance(meta[key], str):
+            raise fail("scenario", key, f"must be a string; got {_show(meta[key])}")
+    stem = Path(path).stem if path is not None else "scenario"
+    name = meta.get("name", stem)
+    if not name.strip():
+        raise fail("scenario", "name", "must not be empty")
+
+    model_table = dict(data.get("model", {}))
+    _check_keys(model_table, MODEL_KEYS, "model", fail)
+    try:
+        base = validate(model_table)
+    except ParameterError as err:
+        raise fail("model", err.name, _without_name(err)) from None
+    base.pop("rng", None)
+
+    grid = _parse_grid(data.get("grid", {}), model_table, fail)
+    run = _parse_run(data.get("run", {}), fail)
+    plot = _parse_plot(data.get("plot", {}), fail)
+
+    scenario = Scenario(
+        name=name, title=meta.get("title", name), description=meta.get("description", ""),
+        path=Path(path) if path is not None else None, base=base, grid=grid,
+        replicates=run["replicates"], seed=run["seed"], record=run["record"],
+        every=run["every"], plot=plot, quick=quick, source=text, model_table=model_table)
+    return scenario
+
+
+def _apply_quick(data: dict, fail) -> dict:
+    """Merge ``[quick]``'s ``model``, ``grid``, ``run`` and ``plot`` tables over the file's."""
+    overrides = data.pop("quick", {})
+    _check_keys(overrides, ("model", "grid", "run", "plot"), "quick", fail, what="table")
+    for section, table in overrides.items():
+        if not isinstance(table, dict):
+            raise fail("quick", section, f"must be a table; got {_show(table)}")
+        data[section] = {**data.get(section, {}), **table}
+    return data
+
+
+def _parse_grid(table: dict, model_table: dict, fail) -> dict[str, list[Any]]:
+    grid: dict[str, list[Any]] = {}
+    _check_keys(table, MODEL_KEYS, "grid", fail)
+    for key, spec in table.items():
+        values = _grid_values(key, spec, fail)
+        checked = []
+        for value in values:
+            try:
+                clean = validate({**model_table, key: value})[key]
+            except ParameterError as err:
+                message = _without_name(err) if err.name == key else str(err)
+                raise fail("grid", key, message) from None
+            checked.append(clean)
+        if len({json.dumps(v, sort_keys=True, default=str) for v in checked}) != len(checked):
+            raise fail("grid", key, "lists the same value twice")
+        grid[key] = checked
+    # combinations can be invalid even when each value is fine (k > n - 1, say)
+    keys = list(grid)
+    for combo in itertools.product(*(grid[k] for k in keys)):
+        try:
+            validate({**model_table, **dict(zip(keys, combo))})
+        except ParameterError as err:
+            point = ", ".join(f"{k}={format_value(v)}" for k, v in zip(keys, combo))
+            raise fail("grid", None, f"point {point}: {err}") from None
+    return grid
+
+
+def _grid_values(key: str, spec: Any, fail) -> list[Any]:
+    """A grid entry as its list of values: a list, or a linspace / step range table."""
+    if isinstance(spec, list):
+        if not spec:
+            raise fail("grid", key, "must list at least one value")
+        return list(spec)
+    if not isinstance(spec, dict) or key == "recommenders" and not {"start", "stop"} & set(spec):
+        raise fail("grid", key, "must be a list of values, or a range table "
+                   "{start, stop, num} or {start, stop, step}; got " + _show(spec))
+    allowed = ("start", "stop", "num", "step")
+    extra = sorted(set(spec) - set(allowed))
+    if extra:
+        raise fail("grid", f"{key}.{extra[0]}", "unknown key; allowed: start, stop, num or step")
+    for part in ("start", "stop"):
+        if part not in spec:
+            raise fail("grid", key, f"a range table needs {part}")
+        if not _is_number(spec[part]) or not math.isfinite(spec[part]):
+            raise fail("grid", f"{key}.{part}", f"must be a finite number; got {_show(spec[part])}")
+    if ("num" in spec) == ("step" in spec):
+        raise fail("grid", key, "a range table needs exactly one of num or step")
+    start, stop = float(spec["start"]), float(spec["stop"])
+    if "num" in spec:
+        num = spec["num"]
+        if isinstance(num, bool) or not isinstance(num, int) or num < 1:
+            raise fail("grid", f"{key}.num", f"must be an integer >= 1; got {_show(num)}")
+        values = np.linspace(start, stop, num)
+    else:
+        step = spec["step"]
+        if not _is_number(step) or not math.isfinite(step) or step == 0 \
+                or (stop - start) * step < 0:
+            raise fail("grid", f"{key}.step", "must be a non-zero number going from start "
+                       f"towards stop; got {_show(step)}")
+        count = int(math.floor((stop - start) / step + 1e-9)) + 1
+        values = start + step * np.arange(count)
+    values = [round(float(v), 12) for v in values]
+    integer_kind = PARAMETERS[key].kind in ("int", "steps")
+    return [int(v) if integer_kind and float(v).is_integer() else v for v in values]
+
+
+def _parse_run(table: dict, fail) -> dict[str, Any]:
+    _check_keys(table, tuple(RUN_DEFAULTS), "run", fail)
+    run = {**RUN_DEFAULTS, **table}
+    for key, low in (("replicates", 1), ("seed", 0), ("every", 1)):
+        v = run[key]
+        if isinstance(v, bool) or not isinstance(v, int) or v < low \
+                or (key == "seed" and v > 2**63 - 1):
+            top = ", at most 2**63 - 1" if key == "seed" else ""
+            raise fail("run", key, f"must be an integer >= {low}{top}; got {_show(v)}")
+    if run["record"] not in RECORD_CHOICES:
+        raise fail("run", "record", f"must be one of {', '.join(map(repr, RECORD_CHOICES))}; "
+                   f"got {_show(run['record'])}")
+    return run
+
+
+def _parse_plot(table: dict, fail) -> dict[str, Any]:
+    _check_keys(table, PLOT_KEYS, "plot", fail)
+    return dict(table)
+
+
+def _check_keys(table: dict, allowed: tuple[str, ...], section: str | None, fail,
+                what: str = "key") -> None:
+    for key in table:
+        if key not in allowed:
+            raise fail(section, key, f"unknown {what}; allowed: {', '.join(allowed)}")
+
+
+def _without_name(err: ParameterError) -> str:
+    """``"W must be >= 0; got -1"`` -> ``"must be >= 0; got -1"`` (the key is named already)."""
+    text = str(err)
+    for prefix in (f"{err.name}: ", f"{err.name} "):
+        if text.startswith(prefix):
+            return text[len(prefix):]
+    return text
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "a list"
+    return str(value)
