@@ -1,0 +1,105 @@
+"""The ``sweep`` and ``plot`` commands of ``python -m model``.
+
+``add_sweep_commands(subparsers)`` registers them on the main parser; errors in a
+scenario or a results directory are one line, ``rewire: error: ...``, exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from model.scenario import ScenarioError
+
+
+def add_sweep_commands(subparsers) -> None:
+    """Register ``sweep`` and ``plot`` on an argparse ``add_subparsers()`` object."""
+    sweep = subparsers.add_parser(
+        "sweep", help="run every grid point x replicate of a scenario file",
+        description="Run a scenario's grid in parallel and write the results to DIR "
+                    "(Parquet, plus CSV with --csv). Running the same command again "
+                    "resumes: only missing runs are run.")
+    sweep.add_argument("scenario", type=Path, help="scenario TOML file")
+    sweep.add_argument("--out", type=Path, required=True, metavar="DIR",
+                       help="results directory (created; reused to resume)")
+    sweep.add_argument("--workers", type=_positive_int, default=None, metavar="N",
+                       help="local worker processes (default: all cores)")
+    sweep.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                       help="run on an existing Dask cluster, e.g. tcp://host:8786")
+    sweep.add_argument("--quick", action="store_true",
+                       help="apply the scenario's [quick] overrides (a few minutes' version)")
+    sweep.add_argument("--csv", action="store_true", help="also write runs.csv / series.csv")
+    sweep.add_argument("--no-progress", action="store_true", help="no progress bar")
+    sweep.set_defaults(func=sweep_command)
+
+    plot = subparsers.add_parser(
+        "plot", help="draw the figures of a sweep (PNG and SVG)",
+        description="Draw the figures of the sweep in DIR into DIR/figures (or --out).")
+    plot.add_argument("dir", type=Path, metavar="DIR", help="results directory of a sweep")
+    plot.add_argument("--out", type=Path, default=None, metavar="FIGDIR",
+                      help="where to write the figures (default: DIR/figures)")
+    plot.set_defaults(func=plot_command)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 1; got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 1; got {value}")
+    return value
+
+
+def error(message: str) -> int:
+    """The command line's error convention: one line on stderr, exit code 2."""
+    print(f"rewire: error: {message}", file=sys.stderr)
+    return 2
+
+
+def sweep_command(args) -> int:
+    from model.scenario import load_scenario
+    from model.sweeps.runner import run_sweep
+
+    try:
+        scenario = load_scenario(args.scenario, quick=args.quick)
+        outcome = run_sweep(scenario, args.out, workers=args.workers, scheduler=args.scheduler,
+                            progress=not args.no_progress, csv=args.csv)
+    except ScenarioError as err:
+        return error(str(err))
+    except OSError as err:
+        if args.scheduler and isinstance(err, (TimeoutError, ConnectionError)):
+            return error(f"--scheduler {args.scheduler}: cannot connect: {err}")
+        raise
+    counts = outcome.manifest["counts"]
+    if outcome.interrupted:
+        print(f"interrupted: {counts['ok'] + counts['failed']} of {counts['runs']} runs "
+              f"recorded in {args.out}; run the same command again to finish",
+              file=sys.stderr)
+        return 130
+    print(f"{scenario.name}: {counts['ok']} ok, {counts['failed']} failed, "
+          f"{counts['missing']} missing of {counts['runs']} runs "
+          f"({outcome.ran} run now in {outcome.wall_time_s:.1f} s) -> {args.out}",
+          file=sys.stderr)
+    return 1 if counts["failed"] else 0
+
+
+def plot_command(args) -> int:
+    from model.sweeps.plots import plot_sweep
+
+    try:
+        paths = plot_sweep(args.dir, args.out)
+    except ScenarioError as err:
+        return error(str(err))
+    for path in paths:
+        print(path)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Stand-alone entry point (``python -m model.sweeps``), same commands as the main CLI."""
+    parser = argparse.ArgumentParser(prog="rewire")
+    add_sweep_commands(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    return args.func(args)

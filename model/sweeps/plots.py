@@ -1,0 +1,307 @@
+"""Figures of a finished (or partial) sweep, drawn from its results directory alone.
+
+The scenario's ``[plot]`` table says which figure to draw; every kind writes a PNG
+and an SVG into ``DIR/figures`` and a per-point summary table (``summary.csv`` and
+``summary.md``: mean and standard deviation over replicates)::
+
+    kind = "heatmap"   # x, y: grid keys; metrics: one panel each (fig. 5)
+    kind = "lines"     # x: grid key; by: grid key, one line each; metrics: panels (fig. 6)
+    kind = "scatter"   # x, y: metrics; by: grid key; one dot per run (fig. 13/14)
+    kind = "shares"    # x: grid key; panels: grid key; a line per recommender share (fig. 15)
+    kind = "hist"      # one panel per point: distribution of final shares (fig. 16)
+
+Without a ``[plot]`` table: ``lines`` over the first grid key (``by`` the second), or
+just the summary table for a sweep without a grid. Only the recorded rows with
+status ``ok`` are drawn; the mean is over the replicates of each point.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from model.scenario import ScenarioError, format_value, parse_scenario
+from model.sweeps.storage import SweepDirError, load_runs, read_manifest
+
+#: Metrics shown in the summary table, when present.
+SUMMARY_METRICS = ["cooperation", "rewire_requests", "rewires", "rewires_per_opportunity",
+                   "heterogeneity", "max_degree", "mean_payoff", "steps"]
+#: Axis labels of metrics.
+LABELS = {
+    "cooperation": "final fraction of cooperators",
+    "rewires": "rewires (completed)",
+    "rewire_requests": "rewire requests (#rewires)",
+    "rewire_opportunities": "rewire opportunities",
+    "rewires_per_opportunity": "rewires per opportunity",
+    "heterogeneity": "degree variance (heterogeneity)",
+    "max_degree": "max degree",
+    "mean_payoff": "mean payoff",
+    "steps": "stop time (elementary updates)",
+    "fixation_step": "fixation step",
+}
+
+
+def plot_sweep(root: str | Path, out: str | Path | None = None) -> list[Path]:
+    """Draw the figures of the sweep in ``root``; return the files written."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    root = Path(root)
+    manifest = read_manifest(root)
+    scenario = parse_scenario(manifest["scenario"]["toml"],
+                              path=manifest["scenario"].get("path") or "scenario",
+                              quick=manifest["scenario"].get("quick", False))
+    runs = load_runs(root)
+    ok = runs[runs["status"] == "ok"].copy()
+    if ok.empty:
+        raise SweepDirError(f"{root}: no successful run to plot")
+    labels = scenario.point_labels()
+    for key in scenario.grid:
+        ok[f"grid:{key}"] = ok["point"].map(lambda p, key=key: labels[p][key])
+        if key == "recommenders":
+            ok[f"grid:{key}"] = ok[f"grid:{key}"].map(mix_label)
+    out = Path(out) if out is not None else root / "figures"
+    out.mkdir(parents=True, exist_ok=True)
+    written = write_summary(ok, scenario, out)
+    spec = dict(scenario.plot)
+    keys = list(scenario.grid)
+    kind = spec.get("kind") or ("lines" if keys else None)
+    if kind is None:
+        return written
+    draw = {"heatmap": _heatmap, "lines": _lines, "scatter": _scatter,
+            "shares": _shares, "hist": _hist}.get(kind)
+    if draw is None:
+        raise ScenarioError(f"{scenario.path}: [plot] kind: must be one of heatmap, lines, "
+                            f"scatter, shares, hist; got {kind!r}")
+    fig = draw(ok, scenario, spec)
+    title = spec.get("title") or scenario.title
+    n_runs = len(ok)
+    fig.suptitle(f"{title}\n({n_runs} runs, {scenario.replicates} per point"
+                 f"{', quick variant' if scenario.quick else ''})", fontsize=10)
+    fig.tight_layout()
+    for ext in ("png", "svg"):
+        path = out / f"{scenario.name}.{ext}"
+        fig.savefig(path, dpi=110 if ext == "png" else None)
+        written.append(path)
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+    return written
+
+
+def mix_label(mix: dict[str, float]) -> str:
+    """``{"local": 1.0}`` -> ``local``; a mixture -> ``local 90% / coop-random 10%``."""
+    if len(mix) == 1:
+        return next(iter(mix))
+    return " / ".join(f"{name} {share:.0%}" for name, share in mix.items())
+
+
+def write_summary(ok: pd.DataFrame, scenario, out: Path) -> list[Path]:
+    """Per point: the grid values, runs, and mean (sd) of the main metrics and shares."""
+    metrics = [m for m in SUMMARY_METRICS if m in ok] + sorted(c for c in ok if c.startswith("share:"))
+    rows = []
+    for point, group in ok.groupby("point"):
+        row: dict[str, Any] = {k: format_value(v) for k, v in scenario.point_labels()[point].items()}
+        row["runs"] = len(group)
+        for m in metrics:
+            row[m] = group[m].mean()
+            row[f"{m} sd"] = group[m].std(ddof=1) if len(group) > 1 else float("nan")
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    csv_path, md_path = out / "summary.csv", out / "summary.md"
+    table.to_csv(csv_path, index=False)
+    lines = []
+    head = [c for c in table.columns if not c.endswith(" sd")]
+    lines.append("| " + " | ".join(head) + " |")
+    lines.append("|" + "---|" * len(head))
+    for _, r in table.iterrows():
+        cells = []
+        for c in head:
+            v = r[c]
+            if c in metrics:
+                sd = r[f"{c} sd"]
+                cells.append(_num(v) + ("" if pd.isna(sd) else f" ± {_num(sd)}"))
+            else:
+                cells.append(str(v))
+        lines.append("| " + " | ".join(cells) + " |")
+    md_path.write_text("\n".join(lines) + "\n")
+    return [csv_path, md_path]
+
+
+def _num(v: float) -> str:
+    if pd.isna(v):
+        return "–"
+    if abs(v) >= 1000:
+        return f"{v:,.0f}"
+    return f"{v:.3g}"
+
+
+def _axis_values(values) -> tuple[np.ndarray, list[str], np.ndarray]:
+    """Sorted unique x values, their labels, and plot positions (inf drawn past the max)."""
+    xs = np.array(sorted(set(float(v) for v in values)))
+    finite = xs[np.isfinite(xs)]
+    top = finite.max() if finite.size else 1.0
+    span = (finite.max() - finite.min()) if finite.size > 1 else max(top, 1.0)
+    pos = np.where(np.isfinite(xs), xs, top + 0.25 * span if span else top + 1)
+    labels = ["∞" if math.isinf(x) else format_value(x) for x in xs]
+    return xs, labels, pos
+
+
+def _grid_key(spec: dict, name: str, scenario, default: str | None) -> str | None:
+    key = spec.get(name, default)
+    if key is not None and key not in scenario.grid:
+        raise ScenarioError(f"{scenario.path}: [plot] {name}: must be a grid key "
+                            f"({', '.join(scenario.grid) or 'no grid'}); got {key!r}")
+    return key
+
+
+def _metrics(spec: dict, ok: pd.DataFrame, scenario, default: list[str]) -> list[str]:
+    metrics = spec.get("metrics", default)
+    for m in metrics:
+        if m not in ok:
+            raise ScenarioError(f"{scenario.path}: [plot] metrics: unknown metric {m!r}")
+    return metrics
+
+
+def _panels(n: int, width: float = 4.2, height: float = 3.3):
+    import matplotlib.pyplot as plt
+
+    cols = min(n, 3 if n != 4 else 2)
+    rows = math.ceil(n / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(width * cols, height * rows + 0.6),
+                             squeeze=False)
+    for ax in axes.flat[n:]:
+        ax.set_visible(False)
+    return fig, list(axes.flat[:n])
+
+
+def _label(spec: dict, metric: str) -> str:
+    return spec.get("metric_labels", {}).get(metric, LABELS.get(metric, metric))
+
+
+def _heatmap(ok, scenario, spec):
+    keys = list(scenario.grid)
+    x = _grid_key(spec, "x", scenario, keys[0])
+    y = _grid_key(spec, "y", scenario, keys[1] if len(keys) > 1 else None)
+    metrics = _metrics(spec, ok, scenario, ["cooperation", "steps"])
+    fig, axes = _panels(len(metrics), 4.6, 3.9)
+    means = ok.groupby([f"grid:{x}", f"grid:{y}"])[metrics].mean().reset_index()
+    xs, xl, _ = _axis_values(means[f"grid:{x}"])
+    ys, yl, _ = _axis_values(means[f"grid:{y}"])
+    for ax, m in zip(axes, metrics):
+        grid = np.full((len(ys), len(xs)), np.nan)
+        for _, r in means.iterrows():
+            grid[np.searchsorted(ys, r[f"grid:{y}"]), np.searchsorted(xs, r[f"grid:{x}"])] = r[m]
+        dx = (xs[1] - xs[0]) / 2 if len(xs) > 1 else 0.5
+        dy = (ys[1] - ys[0]) / 2 if len(ys) > 1 else 0.5
+        im = ax.imshow(grid, origin="lower", aspect="auto", cmap="viridis",
+                       extent=(xs[0] - dx, xs[-1] + dx, ys[0] - dy, ys[-1] + dy))
+        fig.colorbar(im, ax=ax, shrink=0.85)
+        ax.set_xlabel(x)
+        ax.set_ylabel(y)
+        ax.set_title(_label(spec, m), fontsize=9)
+        if {x, y} == {"T", "S"}:  # the game quadrants of the paper's fig. 5
+            ax.axvline(1, color="w", lw=0.6, ls="--") if x == "T" else ax.axhline(1, color="w", lw=0.6, ls="--")
+            ax.axhline(0, color="w", lw=0.6, ls="--") if y == "S" else ax.axvline(0, color="w", lw=0.6, ls="--")
+    return fig
+
+
+def _mean_ci(values: pd.Series) -> tuple[float, float]:
+    n = values.count()
+    if n == 0:
+        return float("nan"), float("nan")
+    sd = values.std(ddof=1) if n > 1 else 0.0
+    return values.mean(), 1.96 * sd / math.sqrt(n)
+
+
+def _lines(ok, scenario, spec):
+    keys = list(scenario.grid)
+    x = _grid_key(spec, "x", scenario, keys[0])
+    by = _grid_key(spec, "by", scenario, next((k for k in keys if k != x), None))
+    metrics = _metrics(spec, ok, scenario, ["cooperation", "rewires_per_opportunity",
+                                            "heterogeneity", "max_degree"])
+    fig, axes = _panels(len(metrics))
+    xs, xl, pos = _axis_values(ok[f"grid:{x}"])
+    groups = [(None, ok)] if by is None else list(ok.groupby(f"grid:{by}", sort=False))
+    for ax, m in zip(axes, metrics):
+        for name, g in groups:
+            stats = [_mean_ci(g.loc[g[f"grid:{x}"] == v, m]) for v in xs]
+            mean = np.array([s[0] for s in stats])
+            ci = np.array([s[1] for s in stats])
+            line, = ax.plot(pos, mean, marker="o", ms=3, label=name)
+            ax.fill_between(pos, mean - ci, mean + ci, alpha=0.15, color=line.get_color())
+        ax.set_xticks(pos, xl)
+        ax.set_xlabel(x)
+        ax.set_title(_label(spec, m), fontsize=9)
+    if by is not None:
+        axes[0].legend(fontsize=7, title=by, title_fontsize=7)
+    return fig
+
+
+def _scatter(ok, scenario, spec):
+    keys = list(scenario.grid)
+    by = _grid_key(spec, "by", scenario, keys[0] if keys else None)
+    xm, ym = spec.get("x", "cooperation"), spec.get("y", "rewire_requests")
+    _metrics({"metrics": [xm, ym]}, ok, scenario, [])
+    fig, (ax,) = _panels(1, 6.5, 4.8)
+    import matplotlib.pyplot as plt
+
+    groups = [(None, ok)] if by is None else list(ok.groupby(f"grid:{by}", sort=False))
+    cmap = plt.get_cmap("tab20" if len(groups) > 10 else "tab10")
+    for i, (name, g) in enumerate(groups):
+        colour = cmap(i % cmap.N)
+        ax.scatter(g[xm], g[ym], s=10, alpha=0.55, color=colour, label=name, lw=0)
+        ax.scatter([g[xm].mean()], [g[ym].mean()], s=60, marker="X", color=colour,
+                   edgecolor="k", lw=0.6)
+    ax.set_xlabel(_label(spec, xm))
+    ax.set_ylabel(_label(spec, ym))
+    if by is not None:
+        ax.legend(fontsize=7, ncol=2, title=f"{by} (X = mean)", title_fontsize=7,
+                  loc="best", markerscale=1.5)
+    return fig
+
+
+def _shares(ok, scenario, spec):
+    keys = list(scenario.grid)
+    x = _grid_key(spec, "x", scenario, keys[-1])
+    panels = _grid_key(spec, "panels", scenario, next((k for k in keys if k != x), None))
+    names = [c for c in ok if c.startswith("share:")]
+    panel_groups = [(None, ok)] if panels is None else list(ok.groupby(f"grid:{panels}"))
+    fig, axes = _panels(len(panel_groups))
+    xs, xl, pos = _axis_values(ok[f"grid:{x}"])
+    for ax, (pv, g) in zip(axes, panel_groups):
+        for col in names:
+            stats = [_mean_ci(g.loc[g[f"grid:{x}"] == v, col]) for v in xs]
+            mean = np.array([s[0] for s in stats])
+            ci = np.array([s[1] for s in stats])
+            line, = ax.plot(pos, mean, marker="o", ms=3, label=col.removeprefix("share:"))
+            ax.fill_between(pos, mean - ci, mean + ci, alpha=0.15, color=line.get_color())
+        ax.set_xticks(pos, xl)
+        ax.set_xlabel(x)
+        ax.set_ylabel("final share of users")
+        ax.set_ylim(0, 1)
+        ax.set_title(f"{panels} = {format_value(pv)}" if panels else "", fontsize=9)
+    axes[0].legend(fontsize=7)
+    return fig
+
+
+def _hist(ok, scenario, spec):
+    points = sorted(ok["point"].unique())
+    fig, axes = _panels(len(points), 4.2, 3.0)
+    bins = np.linspace(0, 1, 21)
+    for ax, point in zip(axes, points):
+        g = ok[ok["point"] == point]
+        mix = scenario.point_labels()[point].get("recommenders") or scenario.base["recommenders"]
+        for name in mix:
+            ax.hist(g[f"share:{name}"], bins=bins, alpha=0.55, label=f"{name} (start {mix[name]:.0%})")
+        ax.hist(g["cooperation"], bins=bins, histtype="step", color="k", lw=1.2,
+                label="cooperation")
+        ax.set_xlabel("final share of users")
+        ax.set_ylabel("runs")
+        ax.set_title(scenario.describe_point(point).replace("recommenders=", ""), fontsize=8)
+        ax.legend(fontsize=6)
+    return fig

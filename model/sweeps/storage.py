@@ -1,0 +1,364 @@
+"""The results directory of a sweep: crash-safe, append-only, one row per run.
+
+Layout of ``DIR``::
+
+    manifest.json         scenario, its fingerprint, code version, start/end, counts
+    runs/part-*.parquet   one file per batch of finished runs, written as they finish
+    series/part-*.parquet the time series of the same batch (same file name)
+    runs.parquet          all runs, once the sweep is complete (compacted parts)
+    series.parquet        all time series, likewise
+    .lock                 held while a sweep writes here
+
+Why it is safe to kill a sweep at any moment (Ctrl-C or ``kill -9``):
+
+- every file is written to a temporary name and then renamed with :func:`os.replace`,
+  which is atomic: a file is either absent or complete;
+- a batch's series part is written before its runs part, and the runs part is the
+  commit: a series part without its runs part is an orphan, ignored and removed;
+- which runs are done is read back from the files, never kept elsewhere, so a
+  resumed sweep submits only the runs that are missing and no run is computed twice;
+- readers take each run id from the first source that holds it (compacted file
+  first), so an interrupted compaction cannot show a run twice either;
+- one process at a time may write (an OS lock on ``.lock``, released by the kernel
+  when the process dies, even by ``kill -9``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import json
+import os
+import platform
+import subprocess
+import uuid
+from pathlib import Path
+from typing import Any, Iterable
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from model.scenario import Scenario, ScenarioError, format_value
+
+#: Final metrics of a run, in column order, with their Arrow types.
+FINAL_METRICS: dict[str, pa.DataType] = {
+    "cooperation": pa.float64(), "rewires": pa.int64(), "rewire_requests": pa.int64(),
+    "rewire_opportunities": pa.int64(), "rewires_per_opportunity": pa.float64(),
+    "heterogeneity": pa.float64(), "max_degree": pa.int64(), "mean_payoff": pa.float64(),
+    "steps": pa.int64(), "fixation_step": pa.int64(),
+}
+#: Time-series metrics (one row per recorded generation).
+SERIES_METRICS: dict[str, pa.DataType] = {
+    "cooperation": pa.float64(), "rewires": pa.int64(), "rewire_requests": pa.int64(),
+    "rewire_opportunities": pa.int64(), "rewires_per_opportunity": pa.float64(),
+    "heterogeneity": pa.float64(), "max_degree": pa.int64(), "mean_payoff": pa.float64(),
+    "steps": pa.int64(),
+}
+#: Model parameters as stored in each row (recommenders as ``local=0.9,coop-random=0.1``).
+PARAM_COLUMNS: dict[str, pa.DataType] = {
+    "n": pa.int64(), "k": pa.float64(), "T": pa.float64(), "S": pa.float64(),
+    "beta": pa.float64(), "W": pa.float64(), "W2": pa.float64(), "beta_med": pa.float64(),
+    "coop_init": pa.float64(), "recommenders": pa.string(), "allow_isolation": pa.bool_(),
+    "stop_on_fixation": pa.bool_(), "graph": pa.string(), "max_steps": pa.int64(),
+}
+RUN_ID_COLUMNS: dict[str, pa.DataType] = {
+    "run_id": pa.string(), "point": pa.int64(), "replicate": pa.int64(), "seed": pa.uint64(),
+}
+STATUS_COLUMNS: dict[str, pa.DataType] = {
+    "status": pa.string(), "error": pa.string(), "wall_time_s": pa.float64(),
+}
+
+
+def runs_schema(recommenders: Iterable[str]) -> pa.Schema:
+    """Schema of the runs table: ids, status, parameters, final metrics, per recommender."""
+    fields = {**RUN_ID_COLUMNS, **STATUS_COLUMNS, **PARAM_COLUMNS, **FINAL_METRICS}
+    for name in recommenders:
+        fields[f"share:{name}"] = pa.float64()
+        fields[f"requests:{name}"] = pa.int64()
+        fields[f"rewires:{name}"] = pa.int64()
+    return pa.schema(list(fields.items()))
+
+
+def series_schema(recommenders: Iterable[str]) -> pa.Schema:
+    """Schema of the time-series table: run ids, generation, metrics, shares."""
+    fields = {**RUN_ID_COLUMNS, "generation": pa.int64(), **SERIES_METRICS}
+    for name in recommenders:
+        fields[f"share:{name}"] = pa.float64()
+    return pa.schema(list(fields.items()))
+
+
+class SweepDirError(ScenarioError):
+    """A results directory that cannot take this sweep (another scenario, in use, ...)."""
+
+
+def code_version() -> str:
+    """``git describe`` of the source tree, or ``"unknown"`` outside a checkout."""
+    root = Path(__file__).resolve().parents[2]
+    try:
+        out = subprocess.run(["git", "describe", "--always", "--dirty", "--abbrev=12"],
+                             cwd=root, capture_output=True, text=True, timeout=10)
+        return out.stdout.strip() or "unknown"
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _write_atomic(path: Path, write) -> None:
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        write(tmp)
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def write_json_atomic(path: Path, data: dict) -> None:
+    """Write JSON so that readers see the old file or the new one, never half of one."""
+    _write_atomic(path, lambda tmp: tmp.write_text(
+        json.dumps(data, indent=2, sort_keys=False, default=str) + "\n"))
+
+
+def write_table_atomic(path: Path, table: pa.Table) -> None:
+    """Write a Parquet file so that it is either absent or complete."""
+    _write_atomic(path, lambda tmp: pq.write_table(table, tmp))
+
+
+class ResultStore:
+    """The results directory of one scenario, open for writing by this process only.
+
+    Open it with :meth:`open`, which refuses a directory holding another scenario's
+    results; :meth:`commit` each batch of finished runs; :meth:`close` at the end.
+    """
+
+    def __init__(self, root: Path, scenario: Scenario):
+        self.root = Path(root)
+        self.scenario = scenario
+        self.recommenders = scenario.recommender_names()
+        self.runs_schema = runs_schema(self.recommenders)
+        self.series_schema = series_schema(self.recommenders)
+        self._lock_fh = None
+        self.manifest: dict[str, Any] = {}
+        self._seq = 0
+
+    # -- opening and closing -------------------------------------------------------
+    @classmethod
+    def open(cls, root: str | Path, scenario: Scenario, *, workers: str = "") -> "ResultStore":
+        """Lock ``root``, check it belongs to ``scenario`` (or is new), clean debris."""
+        store = cls(Path(root), scenario)
+        store._open(workers)
+        return store
+
+    def _open(self, workers: str) -> None:
+        root = self.root
+        manifest_path = root / "manifest.json"
+        if root.exists() and not root.is_dir():
+            raise SweepDirError(f"{root}: exists and is not a directory")
+        if root.is_dir() and not manifest_path.exists() and any(
+                p.name != ".lock" for p in root.iterdir()):
+            raise SweepDirError(f"{root}: not empty and has no manifest.json; "
+                                f"use an empty or new directory for --out")
+        root.mkdir(parents=True, exist_ok=True)
+        (root / "runs").mkdir(exist_ok=True)
+        (root / "series").mkdir(exist_ok=True)
+        self._lock_fh = open(root / ".lock", "a+")
+        try:
+            fcntl.flock(self._lock_fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._lock_fh.close()
+            self._lock_fh = None
+            raise SweepDirError(f"{root}: another sweep is writing to this directory") from None
+        fingerprint = self.scenario.fingerprint()
+        if manifest_path.exists():
+            old = json.loads(manifest_path.read_text())
+            if old.get("fingerprint") != fingerprint:
+                self.release()
+                raise SweepDirError(
+                    f"{root}: holds results of a different scenario "
+                    f"({old.get('scenario', {}).get('name', '?')}, fingerprint "
+                    f"{str(old.get('fingerprint'))[:12]}; this one is {fingerprint[:12]}); "
+                    f"refusing to mix them: use another --out directory")
+            self.manifest = old
+        self._clean_debris()
+        total = len(self.scenario.points()) * self.scenario.replicates
+        self.manifest = {
+            "scenario": {"name": self.scenario.name, "title": self.scenario.title,
+                         "path": str(self.scenario.path or ""), "quick": self.scenario.quick,
+                         "toml": self.scenario.source},
+            "fingerprint": fingerprint,
+            "code_version": code_version(),
+            "code_versions": sorted(set(self.manifest.get("code_versions", [])) | {code_version()}),
+            "python": platform.python_version(),
+            "started": self.manifest.get("started", _now()),
+            "resumed": self.manifest.get("resumed", []) + ([_now()] if self.manifest else []),
+            "finished": None,
+            "status": "running",
+            "workers": workers,
+            "counts": {"runs": total, "points": len(self.scenario.points()),
+                       "replicates": self.scenario.replicates},
+            "recommenders": self.recommenders,
+            "grid": {k: [format_value(v) for v in vals] for k, vals in self.scenario.grid.items()},
+        }
+        self._update_counts()
+        write_json_atomic(manifest_path, self.manifest)
+
+    def _clean_debris(self) -> None:
+        """Remove temp files and orphan series parts left by a killed process."""
+        for folder in (self.root, self.root / "runs", self.root / "series"):
+            for tmp in folder.glob(".*.tmp"):
+                tmp.unlink()
+        committed = {p.name for p in (self.root / "runs").glob("part-*.parquet")}
+        for part in (self.root / "series").glob("part-*.parquet"):
+            if part.name not in committed:
+                part.unlink()
+
+    def release(self) -> None:
+        if self._lock_fh is not None:
+            fcntl.flock(self._lock_fh, fcntl.LOCK_UN)
+            self._lock_fh.close()
+            self._lock_fh = None
+
+    def close(self, status: str, compact: bool = True) -> dict[str, Any]:
+        """Record the end (``status``: complete, interrupted), compact if complete."""
+        counts = self._update_counts()
+        if status == "complete" and counts["missing"] == 0 and compact:
+            self.compact()
+        self.manifest["status"] = status
+        self.manifest["finished"] = _now()
+        write_json_atomic(self.root / "manifest.json", self.manifest)
+        self.release()
+        return self.manifest
+
+    # -- writing -----------------------------------------------------------------
+    def commit(self, results: list[dict[str, Any]]) -> None:
+        """Record a batch of finished runs: series part first, then the runs part."""
+        if not results:
+            return
+        self._seq += 1
+        name = f"part-{dt.datetime.now(dt.timezone.utc):%Y%m%dT%H%M%S}-{os.getpid()}-" \
+               f"{self._seq:06d}-{uuid.uuid4().hex[:6]}.parquet"
+        series_rows = [row for r in results for row in (r.get("series") or [])]
+        if series_rows:
+            write_table_atomic(self.root / "series" / name,
+                               pa.Table.from_pylist(series_rows, schema=self.series_schema))
+        write_table_atomic(self.root / "runs" / name,
+                           pa.Table.from_pylist([r["row"] for r in results],
+                                                schema=self.runs_schema))
+        self.manifest["counts"]["ok"] += sum(r["row"]["status"] == "ok" for r in results)
+        self.manifest["counts"]["failed"] += sum(r["row"]["status"] != "ok" for r in results)
+        self.manifest["counts"]["missing"] -= len(results)
+        write_json_atomic(self.root / "manifest.json", self.manifest)
+
+    def compact(self) -> None:
+        """Merge the parts into ``runs.parquet`` and ``series.parquet``, then drop the parts.
+
+        Series before runs, each atomically; parts are deleted last. A crash in
+        between leaves a run in both a compacted file and a part, which readers
+        resolve by taking it from the compacted file.
+        """
+        runs = read_runs(self.root)
+        series = read_series(self.root)
+        if series is not None:
+            series = series.sort_by([("run_id", "ascending"), ("generation", "ascending")])
+            write_table_atomic(self.root / "series.parquet", series)
+        write_table_atomic(self.root / "runs.parquet", runs.sort_by("run_id"))
+        for folder in ("series", "runs"):
+            for part in (self.root / folder).glob("part-*.parquet"):
+                part.unlink()
+
+    # -- reading -----------------------------------------------------------------
+    def done_ids(self) -> set[str]:
+        """Run ids already recorded (ok or failed): these are never run again."""
+        return set(read_run_ids(self.root))
+
+    def _update_counts(self) -> dict[str, int]:
+        counts = self.manifest["counts"]
+        table = read_runs(self.root, columns=["run_id", "status"])
+        statuses = table.column("status").to_pylist() if table is not None else []
+        counts["ok"] = sum(s == "ok" for s in statuses)
+        counts["failed"] = len(statuses) - counts["ok"]
+        counts["missing"] = counts["runs"] - len(statuses)
+        return counts
+
+
+def _sources(root: Path, kind: str) -> list[Path]:
+    """The files of ``kind`` (runs or series), compacted file first, then parts by name."""
+    compacted = root / f"{kind}.parquet"
+    parts = sorted((root / kind).glob("part-*.parquet")) if (root / kind).is_dir() else []
+    if kind == "series":  # a series part counts only once its runs part is committed
+        committed = {p.name for p in (root / "runs").glob("part-*.parquet")}
+        parts = [p for p in parts if p.name in committed]
+    return ([compacted] if compacted.exists() else []) + parts
+
+
+def _read_unique(root: Path, kind: str, columns: list[str] | None) -> pa.Table | None:
+    seen: set[str] = set()
+    tables = []
+    for path in _sources(root, kind):
+        cols = None if columns is None else list(dict.fromkeys(["run_id", *columns]))
+        table = pq.read_table(path, columns=cols)
+        ids = table.column("run_id").to_pylist()
+        fresh = set(ids) - seen
+        if len(fresh) < len(set(ids)):
+            keep = pa.array([i in fresh for i in ids])
+            table = table.filter(keep)
+        seen |= fresh
+        if columns is not None:
+            table = table.select(columns)
+        tables.append(table)
+    if not tables:
+        return None
+    return pa.concat_tables(tables, promote_options="default")
+
+
+def read_runs(root: str | Path, columns: list[str] | None = None) -> pa.Table | None:
+    """Every recorded run of the sweep in ``root``, each exactly once (None: no run yet)."""
+    return _read_unique(Path(root), "runs", columns)
+
+
+def read_series(root: str | Path, columns: list[str] | None = None) -> pa.Table | None:
+    """Every recorded time-series row (None when the sweep records final values only)."""
+    return _read_unique(Path(root), "series", columns)
+
+
+def read_run_ids(root: str | Path) -> list[str]:
+    table = read_runs(root, columns=["run_id"])
+    return table.column("run_id").to_pylist() if table is not None else []
+
+
+def read_manifest(root: str | Path) -> dict[str, Any]:
+    path = Path(root) / "manifest.json"
+    if not path.exists():
+        raise SweepDirError(f"{root}: no manifest.json; not a sweep results directory")
+    return json.loads(path.read_text())
+
+
+def load_runs(root: str | Path):
+    """The runs table as a pandas DataFrame (the usual way to analyse a sweep)."""
+    table = read_runs(root)
+    if table is None:
+        raise SweepDirError(f"{root}: no run recorded yet")
+    return table.to_pandas()
+
+
+def load_series(root: str | Path):
+    """The time-series table as a pandas DataFrame, or None if none was recorded."""
+    table = read_series(root)
+    return None if table is None else table.to_pandas()
+
+
+def write_csv(root: str | Path) -> list[Path]:
+    """Write ``runs.csv`` (and ``series.csv``) beside the Parquet files, for spreadsheets."""
+    root = Path(root)
+    written = []
+    for name, table in (("runs", read_runs(root)), ("series", read_series(root))):
+        if table is not None:
+            path = root / f"{name}.csv"
+            _write_atomic(path, lambda tmp, t=table: t.to_pandas().to_csv(tmp, index=False))
+            written.append(path)
+    return written
