@@ -38,7 +38,6 @@ so the same scenario always gives the same seeds, whichever machine runs it.
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import itertools
 import json
@@ -219,8 +218,8 @@ def parse_scenario(text: str, path: str | Path | None = None, quick: bool = Fals
 
     if quick:
         data = _apply_quick(data, fail)
-    elif "quick" in data:
-        _apply_quick(copy.deepcopy(data), fail)  # validate the overrides even when unused
+    has_quick = "quick" in data
+    data.pop("quick", None)
 
     meta = data.get("scenario", {})
     _check_keys(meta, SCENARIO_KEYS, "scenario", fail)
@@ -249,6 +248,12 @@ def parse_scenario(text: str, path: str | Path | None = None, quick: bool = Fals
         path=Path(path) if path is not None else None, base=base, grid=grid,
         replicates=run["replicates"], seed=run["seed"], record=run["record"],
         every=run["every"], plot=plot, quick=quick, source=text, model_table=model_table)
+    if has_quick:  # validate the quick variant too, so that `--quick` never surprises
+        try:
+            parse_scenario(text, path=path, quick=True)
+        except ScenarioError as err:
+            raise ScenarioError(str(err).replace(f"{where}: ", f"{where}: with [quick]: ", 1)) \
+                from None
     return scenario
 
 
@@ -273,8 +278,10 @@ def _parse_grid(table: dict, model_table: dict, fail) -> dict[str, list[Any]]:
             try:
                 clean = validate({**model_table, key: value})[key]
             except ParameterError as err:
-                message = _without_name(err) if err.name == key else str(err)
-                raise fail("grid", key, message) from None
+                if err.name != key:  # fine alone, wrong with the base: checked per point below
+                    clean = value
+                else:
+                    raise fail("grid", key, _without_name(err)) from None
             checked.append(clean)
         if len({json.dumps(v, sort_keys=True, default=str) for v in checked}) != len(checked):
             raise fail("grid", key, "lists the same value twice")
