@@ -1,0 +1,1 @@
+"""Rewire: users, recommenders and an evolving social graph (see MODEL.md)."""

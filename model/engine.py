@@ -1,0 +1,186 @@
+"""The engine: builds a model's state from its parameters and drives the kernel.
+
+It is the whole simulation without Mesa: the Mesa model, the command line, the
+dashboard and sweeps all advance an :class:`Engine`. It owns the one thing the
+kernel cannot do, growing the neighbour pool, which it does between updates.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from model import state as S
+from model.adjacency import build_slabs, compact, headroom, initial_capacity
+from model.graph import exact_assignment, gnm_edges, largest_remainder, n_edges, regular_edges
+from model.kernel import FIXATED, NEEDS_SPACE, run
+from model.parameters import validate
+from model.policies import get_policy
+from model.rng import new_state
+
+
+class Engine:
+    """One simulation: validated parameters, the state arrays, and :meth:`advance`.
+
+    >>> e = Engine(n=50, k=4, rng=7, max_steps=500)
+    >>> e.advance(10**9)
+    500
+    >>> e.steps, e.running
+    (500, False)
+    """
+
+    def __init__(self, **params: Any):
+        self.params = p = validate(params)
+        self.recommender_names: list[str] = list(p["recommenders"])
+        seed = np.random.SeedSequence(p["rng"])
+        self.seed_entropy = seed.entropy
+        graph_seed, placement_seed, kernel_seed = seed.spawn(3)
+        self.state = build_state(p, np.random.default_rng(graph_seed),
+                                 np.random.default_rng(placement_seed), new_state(kernel_seed))
+        self.stopped_at_fixation = False
+        if p["stop_on_fixation"] and self.fixation_step is not None:
+            self.stopped_at_fixation = True
+
+    # -- running ---------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        """False once the time limit is reached or, with the fixation stop on, at fixation."""
+        limit = self.params["max_steps"]
+        return not self.stopped_at_fixation and (limit is None or self.steps < limit)
+
+    def advance(self, n_updates: int) -> int:
+        """Do up to ``n_updates`` elementary updates (fewer at a stop); return how many."""
+        limit = self.params["max_steps"]
+        if limit is not None:
+            n_updates = min(n_updates, limit - self.steps)
+        done = 0
+        while done < n_updates and not self.stopped_at_fixation:
+            k, why = run(self.state, n_updates - done)
+            done += k
+            if why == FIXATED:
+                self.stopped_at_fixation = True
+            elif why == NEEDS_SPACE:
+                self._grow_pool()
+        return done
+
+    def _grow_pool(self) -> None:
+        st = self.state
+        new_cap = initial_capacity(st.deg)
+        need = int(new_cap.sum())
+        size = need + need // 2 + headroom(int(max(new_cap.max(), st.cnt[S.MAX_CAP]))) + 64
+        off, nbr, end = compact(st.deg, st.off, st.cap, st.nbr, new_cap, size)
+        st.off[:] = off
+        st.cap[:] = new_cap
+        st.cnt[S.POOL_END] = end
+        st.cnt[S.MAX_CAP] = int(new_cap.max())
+        self.state = st._replace(nbr=nbr)
+
+    # -- reading ---------------------------------------------------------------
+    @property
+    def n(self) -> int:
+        return self.state.n
+
+    @property
+    def steps(self) -> int:
+        """Elementary updates done so far."""
+        return int(self.state.cnt[S.STEPS])
+
+    @property
+    def fixation_step(self) -> int | None:
+        """The step at which every user first played one strategy, if that happened."""
+        f = int(self.state.cnt[S.FIXATION_STEP])
+        return None if f < 0 else f
+
+    def counter(self, slot: int) -> int:
+        """One of the counters of :mod:`model.state` (REWIRES, REQUESTS, ...)."""
+        return int(self.state.cnt[slot])
+
+    def users_of(self, r: int) -> int:
+        """How many users use recommender ``r`` now."""
+        return int(self.state.gstart[2 * r + 2] - self.state.gstart[2 * r])
+
+    def neighbours(self, i: int) -> np.ndarray:
+        """User i's neighbours, as a view of the pool (copy it to keep it)."""
+        st = self.state
+        return st.nbr[st.off[i]: st.off[i] + st.deg[i]]
+
+    def edges(self) -> np.ndarray:
+        """The current edges as an (m, 2) array, each once with u < v."""
+        st = self.state
+        owner = np.repeat(np.arange(self.n, dtype=np.int32), st.deg)
+        idx = np.repeat(st.off - np.concatenate(([0], np.cumsum(st.deg)[:-1])), st.deg)
+        other = st.nbr[np.arange(len(owner)) + idx]
+        keep = owner < other
+        return np.stack([owner[keep], other[keep]], axis=1)
+
+    def payoffs(self) -> np.ndarray:
+        """Every user's fitness: the sum of its payoffs against each neighbour."""
+        st = self.state
+        c = st.ncoop.astype(np.float64)
+        d = st.deg - c
+        s = st.strat.astype(np.int64)
+        return st.payoff[s, S.COOPERATE] * c + st.payoff[s, S.DEFECT] * d
+
+
+def build_state(p: dict, graph_rng: np.random.Generator, place_rng: np.random.Generator,
+                rng_words: np.ndarray) -> S.EngineState:
+    """The initial state of MODEL.md for validated parameters ``p``."""
+    n = p["n"]
+    m = n_edges(n, p["k"])
+    edges = (regular_edges(n, int(p["k"]), graph_rng) if p["graph"] == "regular"
+             else gnm_edges(n, m, graph_rng))
+    n_coop = int(round(p["coop_init"] * n))
+    strat = exact_assignment(n, [n - n_coop, n_coop], place_rng).astype(np.int8)
+    shares = list(p["recommenders"].values())
+    rec = exact_assignment(n, largest_remainder(n, shares), place_rng).astype(np.int32)
+    return assemble(n, edges, strat, rec, p, rng_words)
+
+
+def assemble(n: int, edges: np.ndarray, strat: np.ndarray, rec: np.ndarray, p: dict,
+             rng_words: np.ndarray) -> S.EngineState:
+    """A state from an explicit graph, strategies and recommenders.
+
+    Used by :func:`build_state`, and by tests that hand-build a small case.
+    """
+    edges = np.asarray(edges, dtype=np.int32).reshape(-1, 2)
+    strat = np.asarray(strat, dtype=np.int8)
+    rec = np.asarray(rec, dtype=np.int32)
+    names = list(p["recommenders"])
+    R = len(names)
+    G = 2 * R
+    deg0 = np.bincount(edges.ravel(), minlength=n).astype(np.int32)
+    cap = initial_capacity(deg0)
+    pool_size = int(cap.sum()) * 3 // 2 + headroom(int(cap.max())) + 64
+    off, nbr, deg, end = build_slabs(n, edges, cap, pool_size)
+    ncoop = np.bincount(edges[:, 0], weights=strat[edges[:, 1]], minlength=n) \
+        + np.bincount(edges[:, 1], weights=strat[edges[:, 0]], minlength=n)
+    g = S.group_of(strat, rec)
+    gorder, gpos, gstart = S.sorted_index(g, G)
+    dorder, dpos, dstart = S.sorted_index(deg.astype(np.int64) * G + g, n * G)
+    gmax = np.zeros(G, dtype=np.int64)
+    np.maximum.at(gmax, g, deg)
+    selectors = np.array([get_policy(name).selector() for name in names], dtype=np.int8)
+    cnt = np.zeros(S.N_COUNTERS, dtype=np.int64)
+    n_coop = int(strat.sum())
+    cnt[S.N_COOP] = n_coop
+    cnt[S.FIXATION_STEP] = 0 if n_coop in (0, n) else -1
+    cnt[S.MAX_DEGREE] = int(deg.max()) if n else 0
+    cnt[S.POOL_END] = end
+    cnt[S.MAX_CAP] = int(cap.max())
+    cnt[S.ALLOW_ISOLATION] = int(p["allow_isolation"])
+    cnt[S.STOP_ON_FIXATION] = int(p["stop_on_fixation"])
+    fpar = np.zeros(S.N_FPAR)
+    fpar[S.BETA] = p["beta"]
+    fpar[S.BETA_MED] = p["beta_med"]
+    fpar[S.P_RECOMMENDER], fpar[S.P_STRATEGY] = S.update_probabilities(p["W"], p["W2"])
+    return S.EngineState(
+        deg=deg, off=off, cap=cap, nbr=nbr, strat=strat, rec=rec,
+        ncoop=ncoop.astype(np.int32), gorder=gorder, gpos=gpos, gstart=gstart,
+        dorder=dorder, dpos=dpos, dstart=dstart, gmax=gmax,
+        mark=np.zeros(n, dtype=np.int64), cnt=cnt,
+        requests_by=np.zeros(R, dtype=np.int64), rewires_by=np.zeros(R, dtype=np.int64),
+        payoff=S.payoff_matrix(p["T"], p["S"]),
+        pool=selectors[:, 0].copy(), who=selectors[:, 1].copy(), rank=selectors[:, 2].copy(),
+        fpar=fpar, rng=np.asarray(rng_words, dtype=np.uint64).copy(),
+    )

@@ -1,0 +1,160 @@
+"""The elementary update of MODEL.md, compiled: imitation, rewiring, recommender adoption.
+
+:func:`run` advances a state by a number of elementary updates and is the only
+way the dynamics move. Each numbered step below matches the numbered step of
+MODEL.md's "One elementary update".
+"""
+
+import math
+
+from numba import njit
+
+from model.adjacency import append_neighbour, find, headroom, remove_neighbour
+from model.indexes import change_degree, change_group, group
+from model.recommend import is_asked, recommend
+from model.rng import below, uniform
+from model.state import (
+    ALLOW_ISOLATION, BETA, BETA_MED, COOPERATE, DEFECT, FIXATION_STEP, MAX_CAP,
+    MAX_DEGREE, N_COOP, OPPORTUNITIES, P_RECOMMENDER, P_STRATEGY, POOL_END,
+    RECOMMENDER_CHANGES, REQUESTS, REWIRES, STEPS, STOP_ON_FIXATION,
+    STRATEGY_CHANGES, UNSERVED,
+)
+
+_STRATEGY = 0
+_RECOMMENDER = 1
+
+#: Why :func:`run` returned before doing every update asked of it.
+FINISHED = 0
+FIXATED = 1
+NEEDS_SPACE = 2
+
+
+@njit(cache=True, _nrt=False, inline="always")
+def fermi(d, beta):
+    """1 / (1 + exp(-beta * d)), with fermi(0, inf) = 1/2 rather than NaN."""
+    if d == 0.0:
+        return 0.5
+    return 1.0 / (1.0 + math.exp(-beta * d))
+
+
+@njit(cache=True, _nrt=False, inline="always")
+def fitness(st, i):
+    """Sum of i's payoffs against each current neighbour (exact, from counts)."""
+    c = st.ncoop[i]
+    s = st.strat[i]
+    return st.payoff[s, COOPERATE] * c + st.payoff[s, DEFECT] * (st.deg[i] - c)
+
+
+@njit(cache=True, _nrt=False, inline="always")
+def imitate(st, x, y, what):
+    """x copies y's strategy (what = 0) or y's recommender (what = 1), and is re-filed.
+
+    A new strategy changes x's neighbours' payoffs, so their cooperator counts move.
+    """
+    g_old = group(st, x)
+    if what == _STRATEGY:
+        st.strat[x] = st.strat[y]
+        delta = 1 if st.strat[x] == COOPERATE else -1
+        base = st.off[x]
+        for t in range(st.deg[x]):
+            st.ncoop[st.nbr[base + t]] += delta
+        st.cnt[N_COOP] += delta
+        st.cnt[STRATEGY_CHANGES] += 1
+    else:
+        st.rec[x] = st.rec[y]
+        st.cnt[RECOMMENDER_CHANGES] += 1
+    change_group(st, x, g_old, group(st, x))
+
+
+@njit(cache=True, _nrt=False, inline="always")
+def rewire(st, a, b):
+    """a has won the right to leave b (MODEL.md step 5, last bullet)."""
+    if st.deg[b] == 1 and st.cnt[ALLOW_ISOLATION] == 0:
+        return
+    r = st.rec[a]
+    if not is_asked(st, r):
+        return
+    st.cnt[REQUESTS] += 1
+    st.requests_by[r] += 1
+    z = recommend(st, a, b)
+    if z < 0:
+        st.cnt[UNSERVED] += 1
+        return
+    # a keeps its slot order: b's place in a's slab now holds z.
+    st.nbr[st.off[a] + find(st, a, b)] = z
+    remove_neighbour(st, b, a)
+    change_degree(st, b, st.deg[b] + 1, st.deg[b])
+    append_neighbour(st, z, a)
+    change_degree(st, z, st.deg[z] - 1, st.deg[z])
+    if st.deg[z] > st.cnt[MAX_DEGREE]:
+        st.cnt[MAX_DEGREE] = st.deg[z]
+    st.ncoop[a] += st.strat[z] - st.strat[b]
+    st.ncoop[b] -= st.strat[a]
+    st.ncoop[z] += st.strat[a]
+    st.cnt[REWIRES] += 1
+    st.rewires_by[r] += 1
+
+
+@njit(cache=True, _nrt=False, inline="always")
+def elementary_update(st):
+    """One time-step of the paper. Returns True if x's strategy changed."""
+    n = len(st.deg)
+    x = below(st.rng, n)  # 1. a uniformly random user
+    dx = st.deg[x]
+    if dx == 0:
+        return False
+    y = st.nbr[st.off[x] + below(st.rng, dx)]  # 2. a uniformly random neighbour
+    kind = uniform(st.rng)  # 3. which kind of update
+    p_rec = st.fpar[P_RECOMMENDER]
+    if kind < p_rec + st.fpar[P_STRATEGY]:
+        # 6. recommender update, or 4. strategy update: x may copy y
+        what, beta = (_RECOMMENDER, st.fpar[BETA_MED]) if kind < p_rec \
+            else (_STRATEGY, st.fpar[BETA])
+        differ = st.rec[x] != st.rec[y] if what == _RECOMMENDER else st.strat[x] != st.strat[y]
+        if differ and uniform(st.rng) < fermi(fitness(st, y) - fitness(st, x), beta):
+            imitate(st, x, y, what)
+            return what == _STRATEGY
+        return False
+    if st.strat[y] == COOPERATE:  # 5. structural update: x is satisfied with y
+        return False
+    st.cnt[OPPORTUNITIES] += 1
+    if uniform(st.rng) < fermi(fitness(st, x) - fitness(st, y), st.fpar[BETA]):
+        a, b = x, y  # x competes with y and wins: x leaves y
+    elif st.strat[x] == DEFECT:
+        a, b = y, x  # both defect and y wins: y leaves x
+    else:
+        return False
+    rewire(st, a, b)
+    return False
+
+
+@njit(cache=True, _nrt=False, inline="always")
+def is_fixated(st):
+    c = st.cnt[N_COOP]
+    return c == 0 or c == len(st.deg)
+
+
+@njit(cache=True, _nrt=False)
+def run(st, n_updates):
+    """Do up to ``n_updates`` elementary updates; return (updates done, why it stopped).
+
+    Stops early, before the update that would need it, when the neighbour pool
+    needs compacting (the engine compacts and calls again), and right after the
+    update that reaches fixation when ``stop_on_fixation`` is on.
+    """
+    pool_size = len(st.nbr)
+    stop = st.cnt[STOP_ON_FIXATION] != 0
+    if stop and st.cnt[FIXATION_STEP] >= 0:
+        return 0, FIXATED
+    done = 0
+    while done < n_updates:
+        if st.cnt[POOL_END] + headroom(st.cnt[MAX_CAP]) > pool_size:
+            return done, NEEDS_SPACE
+        changed = elementary_update(st)
+        st.cnt[STEPS] += 1
+        done += 1
+        if changed and st.cnt[FIXATION_STEP] < 0 and is_fixated(st):
+            st.cnt[FIXATION_STEP] = st.cnt[STEPS]
+            if stop:
+                return done, FIXATED
+    return done, FINISHED

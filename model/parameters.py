@@ -1,0 +1,231 @@
+"""The parameters of the model: names, defaults, allowed ranges, and validation.
+
+This table is the one place where a parameter's range is written down. The Mesa
+model, the command line, the dashboard's controls and the scenario files all read
+it, so a range changes in one place and every front end reports it the same way.
+
+Validation turns any bad value into a :class:`ParameterError` whose message is one
+line naming the parameter, the allowed range and the value received::
+
+    >>> validate({"k": 1000, "n": 1000})
+    Traceback (most recent call last):
+    ...
+    model.parameters.ParameterError: k must be a number in (0, n-1] = (0, 999]; got 1000
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass
+from typing import Any
+
+from model.policies import canonical_name, policy_names
+
+
+class ParameterError(ValueError):
+    """A parameter value outside what the model accepts. ``str(err)`` is one line."""
+
+    def __init__(self, name: str, message: str):
+        super().__init__(message)
+        self.name = name
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One model parameter: its kind, default, range and a short description."""
+
+    name: str
+    kind: str  # "int", "float", "bool", "choice", "mix", "seed", "steps"
+    default: Any
+    low: float | None = None
+    high: float | None = None
+    low_open: bool = False
+    allow_inf: bool = False
+    choices: tuple[str, ...] = ()
+    help: str = ""
+
+    def range_text(self) -> str:
+        """The allowed values as people write them: ``[0, 2]``, ``>= 0 or inf``."""
+        if self.kind == "bool":
+            return "true or false"
+        if self.kind == "choice":
+            return "one of " + ", ".join(self.choices)
+        if self.low is not None and self.high is not None:
+            left = "(" if self.low_open else "["
+            return f"{left}{_fmt(self.low)}, {_fmt(self.high)}]"
+        if self.low is not None:
+            text = f"> {_fmt(self.low)}" if self.low_open else f">= {_fmt(self.low)}"
+            return text + (" or inf" if self.allow_inf else "")
+        return "any value"
+
+
+def _fmt(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else repr(x)
+
+
+#: Every parameter of :class:`model.RewireModel`, in the order of its signature.
+#: Defaults are the paper's Prisoner's Dilemma setting (Carvalho et al. 2021, sec. 5).
+PARAMETERS: dict[str, Parameter] = {
+    p.name: p
+    for p in [
+        Parameter("n", "int", 1000, 3, 10_000_000, help="number of users (nodes)"),
+        Parameter("k", "float", 30, 0, None, low_open=True,
+                  help="average degree; the graph has round(n*k/2) edges"),
+        Parameter("T", "float", 2.0, 0, 2, help="temptation to defect"),
+        Parameter("S", "float", -1.0, -1, 1, help="sucker's payoff"),
+        Parameter("beta", "float", 0.005, 0, None, allow_inf=True,
+                  help="intensity of selection in the Fermi rule"),
+        Parameter("W", "float", 1.0, 0, None, allow_inf=True,
+                  help="time-scale ratio: structural over strategy updates"),
+        Parameter("W2", "float", 0.0, 0, None, allow_inf=True,
+                  help="time-scale ratio of recommender updates"),
+        Parameter("beta_med", "float", None, 0, None, allow_inf=True,
+                  help="selection intensity of recommender imitation (default 10*beta)"),
+        Parameter("coop_init", "float", 0.5, 0, 1, help="initial fraction of cooperators"),
+        Parameter("recommenders", "mix", {"local": 1.0},
+                  help="recommender name -> initial share of users (shares sum to 1)"),
+        Parameter("allow_isolation", "bool", False,
+                  help="may a rewire leave the abandoned user with no neighbour"),
+        Parameter("stop_on_fixation", "bool", True,
+                  help="stop as soon as every user plays the same strategy"),
+        Parameter("graph", "choice", "gnm", choices=("gnm", "regular"),
+                  help="initial graph: uniform random G(n, m) or random k-regular"),
+        Parameter("max_steps", "steps", None, 0, None,
+                  help="time limit in elementary updates (none: no limit)"),
+        Parameter("rng", "seed", None, 0, 2**63 - 1, help="seed (none: fresh entropy)"),
+    ]
+}
+
+#: The paper's games as (T, S) pairs, for pickers and presets.
+GAMES: dict[str, tuple[float, float]] = {
+    "Prisoner's Dilemma": (2.0, -1.0),
+    "Snowdrift": (1.5, 0.5),
+    "Stag Hunt": (0.5, -0.5),
+    "Harmony": (0.5, 0.5),
+}
+
+
+def defaults() -> dict[str, Any]:
+    """A fresh dictionary of every parameter's default value."""
+    return {name: (dict(p.default) if isinstance(p.default, dict) else p.default)
+            for name, p in PARAMETERS.items()}
+
+
+def _fail(name: str, what: str, value: Any) -> ParameterError:
+    return ParameterError(name, f"{name} must be {what}; got {value!r}")
+
+
+def _number(p: Parameter, value: Any, *, integer: bool = False) -> float | int:
+    kind = "an integer" if integer else "a number"
+    what = f"{kind} in {p.range_text()}"
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise _fail(p.name, what, value)
+    if integer and not float(value).is_integer():
+        raise _fail(p.name, what, value)
+    x = float(value)
+    if math.isnan(x) or (math.isinf(x) and not (p.allow_inf and x > 0)):
+        raise _fail(p.name, what, value)
+    if p.low is not None and (x < p.low or (p.low_open and x == p.low)):
+        raise _fail(p.name, what, value)
+    if p.high is not None and x > p.high:
+        raise _fail(p.name, what, value)
+    return int(x) if integer else x
+
+
+def _mix(p: Parameter, value: Any) -> dict[str, float]:
+    if isinstance(value, str):
+        value = parse_mix(value)
+    if not isinstance(value, dict) or not value:
+        raise _fail(p.name, "a non-empty mapping of recommender name to share", value)
+    mix: dict[str, float] = {}
+    for raw_name, share in value.items():
+        try:
+            name = canonical_name(str(raw_name))
+        except KeyError:
+            raise ParameterError(
+                p.name,
+                f"{p.name}: unknown recommender {raw_name!r}; "
+                f"known: {', '.join(policy_names(aliases=True))}",
+            ) from None
+        if name in mix:
+            raise ParameterError(p.name, f"{p.name}: {raw_name!r} is listed twice")
+        if isinstance(share, bool) or not isinstance(share, numbers.Real) \
+                or not 0 <= float(share) <= 1:
+            raise ParameterError(
+                p.name, f"{p.name}: share of {raw_name!r} must be in [0, 1]; got {share!r}")
+        mix[name] = float(share)
+    total = sum(mix.values())
+    if abs(total - 1.0) > 1e-6:
+        raise ParameterError(
+            p.name, f"{p.name}: shares must sum to 1; got {total:g} ({format_mix(mix)})")
+    return mix
+
+
+def parse_mix(text: str) -> dict[str, float]:
+    """Parse ``"local=0.9,coop-random=0.1"`` (a bare name means share 1).
+
+    >>> parse_mix("local=0.9, GOOD=0.1")
+    {'local': 0.9, 'GOOD': 0.1}
+    """
+    mix: dict[str, float] = {}
+    for part in filter(None, (s.strip() for s in text.split(","))):
+        name, sep, share = part.partition("=")
+        try:
+            mix[name.strip()] = float(share) if sep else 1.0
+        except ValueError:
+            raise ParameterError(
+                "recommenders", f"recommenders: share of {name.strip()!r} must be a "
+                f"number in [0, 1]; got {share.strip()!r}") from None
+    return mix
+
+
+def format_mix(mix: dict[str, float]) -> str:
+    """The inverse of :func:`parse_mix`: ``"local=0.9,coop-random=0.1"``."""
+    return ",".join(f"{name}={share:g}" for name, share in mix.items())
+
+
+def validate(values: dict[str, Any]) -> dict[str, Any]:
+    """Check ``values`` against :data:`PARAMETERS` and return a complete, clean copy.
+
+    Missing parameters take their defaults; ``beta_med=None`` becomes ``10 * beta``;
+    recommender aliases (GOOD, BAD, RANDOM) become canonical names. Raises
+    :class:`ParameterError` for an unknown name or a value out of range, naming it.
+    """
+    unknown = sorted(set(values) - set(PARAMETERS))
+    if unknown:
+        raise ParameterError(
+            unknown[0], f"unknown parameter {unknown[0]!r}; known: {', '.join(PARAMETERS)}")
+    out = defaults()
+    out.update(values)
+    for name, p in PARAMETERS.items():
+        v = out[name]
+        if p.kind == "int":
+            out[name] = _number(p, v, integer=True)
+        elif p.kind == "float":
+            if v is None and name == "beta_med":
+                continue
+            out[name] = _number(p, v)
+        elif p.kind == "bool":
+            if not isinstance(v, bool):
+                raise _fail(name, "true or false", v)
+        elif p.kind == "choice":
+            if v not in p.choices:
+                raise _fail(name, p.range_text(), v)
+        elif p.kind == "mix":
+            out[name] = _mix(p, v)
+        elif p.kind in ("steps", "seed"):
+            if v is not None:
+                out[name] = _number(p, v, integer=True)
+    if out["beta_med"] is None:
+        out["beta_med"] = 10 * out["beta"]
+    n, k = out["n"], out["k"]
+    if not k <= n - 1:
+        raise ParameterError("k", f"k must be a number in (0, n-1] = (0, {n - 1}]; got {k!r}")
+    if out["graph"] == "regular":
+        if not float(k).is_integer() or (n * int(k)) % 2:
+            raise ParameterError(
+                "k", f"k must be an integer with n*k even for graph='regular'; "
+                f"got k={k!r}, n={n}")
+        out["k"] = int(k)
+    return out

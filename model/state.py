@@ -1,0 +1,136 @@
+"""The model's state: a handful of NumPy arrays, the one source of truth.
+
+The compiled kernels advance these arrays; the Mesa agents, metrics, dashboard and
+sweeps read them. Nothing else holds a copy of the dynamics.
+
+Layout, for N users and R recommenders (G = 2R groups):
+
+- **Graph** as per-node *slabs* in one pool: the neighbours of ``i`` are
+  ``nbr[off[i] : off[i] + deg[i]]``, with room for ``cap[i]`` of them. A node whose
+  slab is full moves to the end of the pool with twice the room; when the pool runs
+  low the engine compacts it between updates (order within each slab is kept, so
+  memory management never changes a result).
+- **Users**: ``strat`` (1 = cooperate, 0 = defect), ``rec`` (recommender index),
+  ``ncoop`` (number of cooperating neighbours: a user's payoff is exact and O(1)
+  from ``deg``, ``ncoop`` and ``strat``, with no floating-point drift).
+- **Indexes** for recommenders: every user belongs to group
+  ``g = 2 * rec + (0 if cooperator else 1)``. ``gorder`` lists users sorted by group
+  (``gstart[g]`` .. ``gstart[g + 1]``), ``dorder`` sorted by ``deg * G + g``
+  (``dstart``). A recommender's cooperators, defectors or all users are then one
+  contiguous range, at any degree, and a candidate is drawn in O(1) expected time:
+  no scan of all users per request.
+- **Counters** (``cnt``), per-recommender tallies and the RNG state.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+COOPERATE = 1
+DEFECT = 0
+
+# Slots of the int64 counter array ``cnt``.
+STEPS = 0  #: elementary updates done
+REWIRES = 1  #: completed rewires
+REQUESTS = 2  #: times a recommender was asked for a new neighbour
+OPPORTUNITIES = 3  #: structural updates on a dissatisfied link (y is D)
+FIXATION_STEP = 4  #: step at which every user had one strategy, or -1
+N_COOP = 5  #: number of cooperators
+MAX_DEGREE = 6  #: an upper bound on the largest degree (exact after tightening)
+STAMP = 7  #: generation counter for the ``mark`` scratch array
+POOL_END = 8  #: first free slot of ``nbr``
+MAX_CAP = 9  #: largest slab capacity handed out
+ALLOW_ISOLATION = 10
+STOP_ON_FIXATION = 11
+STRATEGY_CHANGES = 12  #: strategy imitations that changed a strategy
+RECOMMENDER_CHANGES = 13  #: recommender imitations that changed a recommender
+UNSERVED = 14  #: requests for which the recommender had no valid candidate
+N_COUNTERS = 15
+
+# Slots of the float64 parameter array ``fpar``.
+BETA = 0
+BETA_MED = 1
+P_RECOMMENDER = 2  #: probability of a recommender update
+P_STRATEGY = 3  #: probability of a strategy update (given by W and W2)
+N_FPAR = 4
+
+
+class EngineState(NamedTuple):
+    """All arrays of one model. Passed whole to the compiled kernels."""
+
+    deg: np.ndarray  # int32[N]
+    off: np.ndarray  # int64[N]
+    cap: np.ndarray  # int32[N]
+    nbr: np.ndarray  # int32[pool]
+    strat: np.ndarray  # int8[N]
+    rec: np.ndarray  # int32[N]
+    ncoop: np.ndarray  # int32[N]
+    gorder: np.ndarray  # int32[N]
+    gpos: np.ndarray  # int32[N]
+    gstart: np.ndarray  # int64[G + 1]
+    dorder: np.ndarray  # int32[N]
+    dpos: np.ndarray  # int32[N]
+    dstart: np.ndarray  # int64[N * G + 1]
+    gmax: np.ndarray  # int64[G]: upper bound of the degree in each group
+    mark: np.ndarray  # int64[N]: scratch marks, compared with cnt[STAMP]
+    cnt: np.ndarray  # int64[N_COUNTERS]
+    requests_by: np.ndarray  # int64[R]
+    rewires_by: np.ndarray  # int64[R]
+    payoff: np.ndarray  # float64[2, 2]: payoff[my strategy, their strategy]
+    pool: np.ndarray  # int8[R]: selector codes of each recommender's policy
+    who: np.ndarray  # int8[R]
+    rank: np.ndarray  # int8[R]
+    fpar: np.ndarray  # float64[N_FPAR]
+    rng: np.ndarray  # uint64[4]
+
+    @property
+    def n(self) -> int:
+        return len(self.deg)
+
+    @property
+    def n_groups(self) -> int:
+        return len(self.gstart) - 1
+
+
+def group_of(strat: np.ndarray, rec: np.ndarray) -> np.ndarray:
+    """The index group of each user: cooperators of a recommender first."""
+    return 2 * rec.astype(np.int64) + (1 - strat.astype(np.int64))
+
+
+def payoff_matrix(T: float, S: float) -> np.ndarray:
+    """``payoff[a, b]``: what a user playing ``a`` earns against ``b`` (R=1, P=0)."""
+    m = np.zeros((2, 2))
+    m[COOPERATE, COOPERATE] = 1.0
+    m[COOPERATE, DEFECT] = S
+    m[DEFECT, COOPERATE] = T
+    m[DEFECT, DEFECT] = 0.0
+    return m
+
+
+def update_probabilities(W: float, W2: float) -> tuple[float, float]:
+    """Probabilities of a recommender update and of a strategy update (MODEL.md, step 3).
+
+    >>> update_probabilities(1.0, 0.0)
+    (0.0, 0.5)
+    >>> update_probabilities(float("inf"), 0.0)
+    (0.0, 0.0)
+    """
+    p_rec = 1.0 if np.isinf(W2) else W2 / (1.0 + W2)
+    p_strat = 0.0 if np.isinf(W) else (1.0 - p_rec) / (1.0 + W)
+    return p_rec, p_strat
+
+
+def sorted_index(keys: np.ndarray, n_keys: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A permutation sorting ``keys``, each element's position in it, and bucket starts.
+
+    ``order[start[k]:start[k + 1]]`` are the elements whose key is ``k``; ``pos`` is
+    the inverse permutation. The kernels keep all three up to date as keys change.
+    """
+    order = np.argsort(keys, kind="stable").astype(np.int32)
+    pos = np.empty_like(order)
+    pos[order] = np.arange(len(order), dtype=np.int32)
+    start = np.zeros(n_keys + 1, dtype=np.int64)
+    np.cumsum(np.bincount(keys, minlength=n_keys), out=start[1:])
+    return order, pos, start
