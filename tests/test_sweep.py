@@ -111,7 +111,8 @@ def test_same_scenario_same_results(tmp_path, client):
     scenario = load_scenario(scenario_file(tmp_path, text))
     a, b = tmp_path / "a", tmp_path / "b"
     run_sweep(scenario, a, client=client, progress=False)
-    run_sweep(scenario, b, client=client, progress=False)
+    # the --scheduler path: connect to a running cluster by its address
+    run_sweep(scenario, b, scheduler=client.scheduler.address, progress=False)
     cols = ["run_id", "seed", "cooperation", "rewires", "steps", "heterogeneity"]
     ra = read_runs(a).to_pandas()[cols].sort_values("run_id").reset_index(drop=True)
     rb = read_runs(b).to_pandas()[cols].sort_values("run_id").reset_index(drop=True)

@@ -80,7 +80,7 @@ def sweep_command(args) -> int:
         return 130
     print(f"{scenario.name}: {counts['ok']} ok, {counts['failed']} failed, "
           f"{counts['missing']} missing of {counts['runs']} runs "
-          f"({outcome.ran} run now in {outcome.wall_time_s:.1f} s) -> {args.out}",
+          f"({outcome.ran} run by this command in {outcome.wall_time_s:.1f} s) -> {args.out}",
           file=sys.stderr)
     return 1 if counts["failed"] else 0
 

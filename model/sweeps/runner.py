@@ -217,8 +217,9 @@ def _run_all(client, todo: list[Run], scenario: Scenario, recommenders: list[str
             ran += len(results)
             failed += sum(r["row"]["status"] != "ok" for r in results)
             if bar is not None:
+                left = bar.total - bar.n - len(results)
+                bar.set_postfix_str(f"left={left} failed={failed}", refresh=False)
                 bar.update(len(results))
-                bar.set_postfix_str(f"left={bar.total - bar.n} failed={failed}", refresh=False)
             if on_batch is not None:
                 on_batch(ran)
     except BaseException:
