@@ -1,0 +1,220 @@
+"""The dashboard page: controls on the side, the run, its network and its plots.
+
+:func:`Page` is what ``solara run server.py`` serves. Every browser tab that opens
+it gets its own :class:`~visualization.session.Session` (created with
+``use_memo`` inside the component, never at module level), so runs on one server
+are independent.
+
+Playing runs a worker thread (``solara.use_thread``) that steps the model, bumps
+the frame counter and waits until the page has drawn that frame before stepping
+again: the simulation never runs ahead of what the viewer sees, and a slow
+browser slows the run instead of queueing frames.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import solara
+
+from model.parameters import format_mix
+from visualization.controls import (ParameterControls, PlaybackControls, initial_draft,
+                                    problem)
+from visualization.network import network_caption
+from visualization.scenarios_picker import ScenarioPicker
+from visualization.session import Session
+
+#: page title, also the browser tab's
+TITLE = "Rewire: recommenders and cooperation"
+#: how long the play loop waits for a frame to be drawn before stepping anyway
+FRAME_TIMEOUT = 5.0
+
+CSS = """
+.rw-page { width: 100%; flex-wrap: nowrap; }
+.rw-sidebar { width: 380px; min-width: 380px; height: 100vh; overflow-y: auto;
+              padding: 8px; background: #f5f5f5; position: sticky; top: 0; }
+.rw-main { flex: 1 1 auto; min-width: 0; padding: 8px; }
+.rw-title { font-size: 1.35rem; font-weight: 600; margin: 4px 8px 8px 8px; display: block; }
+.rw-headline { font-size: 1.25rem; font-weight: 500; }
+.rw-image img, .rw-image { max-width: 100%; height: auto; }
+.rw-caption { color: #444; font-size: 0.95rem; }
+"""
+
+
+class FrameClock:
+    """Lets the play loop wait until the page has drawn the frame it asked for."""
+
+    def __init__(self):
+        self.drawn = 0
+        self.condition = threading.Condition()
+
+    def mark_drawn(self, frame: int) -> None:
+        with self.condition:
+            self.drawn = max(self.drawn, frame)
+            self.condition.notify_all()
+
+    def wait_for(self, frame: int, timeout: float) -> None:
+        with self.condition:
+            self.condition.wait_for(lambda: self.drawn >= frame, timeout)
+
+
+def describe(params: dict[str, Any]) -> str:
+    """The running model's parameters in one line."""
+    if not params:
+        return ""
+    mix = params.get("recommenders")
+    mix = format_mix(mix) if isinstance(mix, dict) else str(mix)
+    beta_med = params.get("beta_med")
+    keys = ["n", "k", "T", "S", "beta", "W", "W2"]
+    text = ", ".join(f"{k}={params.get(k)}" for k in keys)
+    return (f"{text}, beta_med={'10·beta' if beta_med is None else beta_med}, "
+            f"recommenders: {mix}, seed={params.get('rng')}")
+
+
+@solara.component
+def Headline(session: Session, frame: int):
+    """Generation counter and the numbers a class watches."""
+    latest = session.latest()
+    generation = session.generation
+    status = "running" if session.running else (
+        "fixated" if session.model is not None and getattr(session.model, "running", True)
+        is False and latest.get("cooperation") in (0.0, 1.0) else "stopped")
+    with solara.Row(style={"align-items": "baseline", "flex-wrap": "wrap", "gap": "18px"}):
+        solara.Text(f"Generation {generation}", classes=["rw-headline", "rw-generation"])
+        if latest:
+            solara.Text(f"Cooperation {latest.get('cooperation', 0):.1%}",
+                        classes=["rw-headline", "rw-cooperation"])
+            solara.Text(f"Rewires {int(latest.get('rewires', 0)):,}", classes=["rw-headline"])
+            solara.Text(f"Max degree {int(latest.get('max_degree', 0))}",
+                        classes=["rw-headline"])
+            solara.Text(f"({status})", classes=["rw-status"])
+
+
+@solara.component
+def Downloads(session: Session):
+    """The current run's time series (CSV) and pictures (PNG)."""
+    with solara.Row(style={"flex-wrap": "wrap", "gap": "6px"}):
+        solara.FileDownload(session.csv, filename="rewire-timeseries.csv",
+                            label="Time series (CSV)", mime_type="text/csv")
+        solara.FileDownload(session.plots_png, filename="rewire-plots.png",
+                            label="Plots (PNG)", mime_type="image/png")
+        solara.FileDownload(session.network_png, filename="rewire-network.png",
+                            label="Network (PNG)", mime_type="image/png")
+
+
+@solara.component
+def Layout(children=[]):
+    """The page frame: no app bar, the page has its own title (more room on a projector)."""
+    with solara.Column(style={"padding": "0", "width": "100%"}, children=children):
+        pass
+
+
+@solara.component
+def Page():
+    session = solara.use_memo(Session, [])
+    clock = solara.use_memo(FrameClock, [])
+    draft = solara.use_reactive(initial_draft())
+    applied = solara.use_reactive(None)
+    frame = solara.use_reactive(0)
+    playing = solara.use_reactive(False)
+    speed = solara.use_reactive(1)
+    delay = solara.use_reactive(0)
+    show_network = solara.use_reactive(True)
+    message = solara.use_reactive(None)
+
+    def rebuild(params: dict[str, Any]) -> None:
+        playing.set(False)
+        why = problem(params)
+        if why is not None:
+            message.set(why)
+            return
+        try:
+            session.build(params)
+        except ValueError as err:  # ParameterError and any other refusal of the model
+            message.set(str(err))
+            return
+        message.set(None)
+        applied.set(dict(params))
+        frame.set(frame.value + 1)
+
+    def first_model():
+        if not session.ready:
+            rebuild(draft.value)
+
+    solara.use_effect(first_model, [])
+
+    def step_once():
+        session.step(1)
+        frame.set(frame.value + 1)
+
+    def load_preset(params: dict[str, Any], title: str):
+        draft.set(dict(params))
+        rebuild(params)
+
+    def play_loop(cancel: threading.Event):
+        while playing.value and not cancel.is_set():
+            started = time.perf_counter()
+            session.step(speed.value)
+            target = frame.value + 1
+            frame.set(target)
+            clock.wait_for(target, FRAME_TIMEOUT)
+            if not session.running:
+                playing.set(False)
+                break
+            pause = delay.value / 1000 - (time.perf_counter() - started)
+            if pause > 0:
+                cancel.wait(pause)
+
+    solara.use_thread(play_loop, dependencies=[playing.value], intrusive_cancel=False)
+
+    plots_png = solara.use_memo(session.plots_png, [frame.value, id(session.model)])
+
+    def network_picture():
+        return session.network_png() if show_network.value else b""
+
+    network_png = solara.use_memo(network_picture,
+                                  [frame.value, show_network.value, id(session.model)])
+    clock.mark_drawn(frame.value)
+
+    solara.Style(CSS)
+    solara.Title(TITLE)
+    with solara.Row(classes=["rw-page"], style={"align-items": "flex-start", "gap": "0"}):
+        with solara.Column(classes=["rw-sidebar"]):
+            solara.Text(TITLE, classes=["rw-title"])
+            with solara.Card("Scenarios"):
+                ScenarioPicker(on_load=load_preset)
+            with solara.Card("Parameters"):
+                ParameterControls(draft)
+        with solara.Column(classes=["rw-main"]):
+            with solara.Card():
+                PlaybackControls(playing, speed, delay, on_step=step_once,
+                                 on_reset=lambda: rebuild(draft.value),
+                                 can_run=session.running)
+                Headline(session, frame.value)
+                draft_problem = problem(draft.value)
+                if message.value:
+                    solara.Error(message.value, classes=["rw-error"])
+                elif draft_problem:
+                    solara.Error(draft_problem, classes=["rw-error"])
+                elif applied.value is not None and draft.value != applied.value:
+                    solara.Warning("The controls differ from the running model: "
+                                   "press Reset to start a run with them.", dense=True)
+                solara.Text(f"Running: {describe(applied.value or {})}",
+                            classes=["rw-caption", "rw-running-params"])
+            with solara.Card("Network", classes=["rw-network-card"]):
+                solara.Switch(label="Show the network", value=show_network)
+                if show_network.value and network_png:
+                    solara.Text(network_caption(int(session.params.get("n", 0))),
+                                classes=["rw-caption"])
+                    with solara.Div(classes=["rw-network"]):
+                        solara.Image(network_png, format="png", classes=["rw-image"])
+                elif not show_network.value:
+                    solara.Text("Hidden (the run goes faster without it).",
+                                classes=["rw-caption"])
+            with solara.Card("Measurements"):
+                if plots_png:
+                    with solara.Div(classes=["rw-plots"]):
+                        solara.Image(plots_png, format="png", classes=["rw-image"])
+                Downloads(session)

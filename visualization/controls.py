@@ -1,0 +1,258 @@
+"""The controls: one input per model parameter, built from the parameter table.
+
+Nothing here knows a range or a recommender by heart: labels, ranges and defaults
+come from :data:`model.parameters.PARAMETERS`, the games from
+:data:`model.parameters.GAMES` and the recommenders from :data:`model.policies.POLICIES`.
+A new parameter range or policy therefore shows up in the dashboard by itself.
+
+The controls edit a *draft* of the parameters (a dict in a reactive variable). The
+running model only changes when the page is reset, and :func:`problem` says, in one
+line, what is wrong with a draft before anybody tries to build a model from it.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Callable
+
+import solara
+
+from model.parameters import GAMES, PARAMETERS, ParameterError, defaults, validate
+from model.policies import get_policy, policy_names
+
+#: what the seed box holds when the page opens: a fixed seed, so a class sees one run
+DEFAULT_SEED = 1
+#: the label the game picker shows when (T, S) is none of the named games
+CUSTOM_GAME = "Custom"
+#: short labels for the parameters (the table's help text is shown under each input)
+LABELS = {"n": "N (users)", "k": "k (average degree)", "T": "T (temptation)",
+          "S": "S (sucker's payoff)", "beta": "β (selection intensity)",
+          "W": "W (rewiring time scale)", "W2": "W2 (recommender time scale)",
+          "beta_med": "β_med (recommender selection)", "coop_init": "Initial cooperators",
+          "recommenders": "Recommenders", "allow_isolation": "Allow isolation",
+          "stop_on_fixation": "Stop at fixation", "graph": "Initial graph",
+          "max_steps": "Time limit (elementary updates)", "rng": "Seed"}
+
+
+def initial_draft() -> dict[str, Any]:
+    """The parameters the page opens with: the table's defaults and a fixed seed."""
+    draft = defaults()
+    draft["rng"] = DEFAULT_SEED
+    return draft
+
+
+def problem(draft: dict[str, Any]) -> str | None:
+    """Why the draft cannot build a model, in one line, or None if it can."""
+    try:
+        validate(draft)
+    except ParameterError as err:
+        return str(err)
+    return None
+
+
+def game_of(T: Any, S: Any) -> str:
+    """The named game with this (T, S), or :data:`CUSTOM_GAME`."""
+    for name, (t, s) in GAMES.items():
+        if isinstance(T, (int, float)) and isinstance(S, (int, float)) \
+                and math.isclose(T, t) and math.isclose(S, s):
+            return name
+    return CUSTOM_GAME
+
+
+def parse_number(text: str, *, blank: Any = None, integer: bool = False) -> Any:
+    """``"2" -> 2.0``, ``"inf" -> inf``, ``"" -> blank``; anything else stays text.
+
+    Text that is not a number is kept as typed, so that validation names the bad
+    value in its message instead of the input silently ignoring it.
+    """
+    text = text.strip()
+    if text == "":
+        return blank
+    try:
+        value = float(text)
+    except ValueError:
+        return text
+    if integer and value.is_integer():
+        return int(value)
+    return value
+
+
+def format_number(value: Any) -> str:
+    """The inverse of :func:`parse_number`, for showing a value in a text box."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if math.isinf(value):
+            return "inf"
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return f"{value:g}"
+    return str(value)
+
+
+def hint(name: str) -> str:
+    """``"[0, 2] · temptation to defect"``: the range and meaning of a parameter."""
+    p = PARAMETERS[name]
+    text = p.range_text()
+    if name == "beta_med":
+        text += " or blank (10 × β)"
+    elif name in ("max_steps", "rng"):
+        text += " or blank (" + ("no limit" if name == "max_steps" else "fresh entropy") + ")"
+    return f"{text} · {p.help}"
+
+
+@solara.component
+def NumberBox(draft: solara.Reactive, name: str, integer: bool = False, blank: Any = None):
+    """A text box for a number that may also be ``inf`` or blank (β, W, seeds, limits)."""
+    value = draft.value.get(name)
+
+    def set_text(text: str):
+        draft.value = {**draft.value, name: parse_number(text, blank=blank, integer=integer)}
+
+    solara.InputText(LABELS[name], value=format_number(value), on_value=set_text,
+                     continuous_update=False)
+    Hint(name)
+
+
+@solara.component
+def Hint(name: str):
+    solara.Text(hint(name), style={"font-size": "0.8rem", "color": "#555",
+                                   "margin": "-14px 0 8px 0", "display": "block"})
+
+
+@solara.component
+def Slider(draft: solara.Reactive, name: str, step: float = 0.01):
+    """A slider over a parameter's closed range, e.g. T in [0, 2]."""
+    p = PARAMETERS[name]
+    value = draft.value.get(name)
+    value = float(value) if isinstance(value, (int, float)) else float(p.default)
+
+    def set_value(v: float):
+        draft.value = {**draft.value, name: round(float(v), 6)}
+
+    solara.SliderFloat(f"{LABELS[name]}: {value:g}", value=value, min=p.low, max=p.high,
+                       step=step, on_value=set_value, thumb_label=False)
+    Hint(name)
+
+
+@solara.component
+def GamePicker(draft: solara.Reactive):
+    """Prisoner's Dilemma, Snowdrift, Stag Hunt, Harmony or custom: sets T and S."""
+    current = game_of(draft.value.get("T"), draft.value.get("S"))
+
+    def pick(name: str):
+        if name in GAMES:
+            T, S = GAMES[name]
+            draft.value = {**draft.value, "T": T, "S": S}
+
+    solara.Select("Game", values=[*GAMES, CUSTOM_GAME], value=current, on_value=pick)
+
+
+@solara.component
+def RecommenderMix(draft: solara.Reactive):
+    """Which recommenders are in use and the initial share of users of each."""
+    mix: dict = draft.value.get("recommenders") or {}
+    if not isinstance(mix, dict):
+        mix = {}
+    names = policy_names()
+
+    def choose(selected: list[str]):
+        chosen = [n for n in names if n in selected]
+        if not chosen:
+            return
+        old = {n: s for n, s in mix.items() if n in chosen}
+        new = [n for n in chosen if n not in old]
+        left = max(1.0 - sum(old.values()), 0.0)
+        new_mix = dict(old)
+        for n in new:  # newcomers share whatever the kept ones leave
+            new_mix[n] = round(left / len(new), 6)
+        draft.value = {**draft.value, "recommenders": {n: new_mix[n] for n in chosen}}
+
+    def set_share(name: str) -> Callable[[float], None]:
+        def set_value(v: float):
+            draft.value = {**draft.value,
+                           "recommenders": {**mix, name: round(float(v), 6)}}
+        return set_value
+
+    def equal_shares():
+        if mix:
+            share = round(1.0 / len(mix), 6)
+            shares = {n: share for n in mix}
+            first = next(iter(shares))
+            shares[first] = round(1.0 - share * (len(mix) - 1), 6)
+            draft.value = {**draft.value, "recommenders": shares}
+
+    solara.SelectMultiple(LABELS["recommenders"], values=[n for n in mix if n in names],
+                          all_values=names, on_value=choose)
+    total = sum(float(s) for s in mix.values() if isinstance(s, (int, float)))
+    for name, share in mix.items():
+        try:
+            about = get_policy(name).metadata()["description"]
+        except KeyError:
+            about = ""
+        solara.SliderFloat(f"{name}: {float(share):.2f}", value=float(share), min=0.0,
+                           max=1.0, step=0.01, on_value=set_share(name), thumb_label=False)
+        solara.Text(about, style={"font-size": "0.8rem", "color": "#555",
+                                  "margin": "-14px 0 6px 0", "display": "block"})
+    with solara.Row(style={"align-items": "center"}):
+        solara.Text(f"Shares add up to {total:.2f}",
+                    style={"color": "#B00020" if abs(total - 1) > 1e-6 else "#333"})
+        if len(mix) > 1:
+            solara.Button("Equal shares", on_click=equal_shares, text=True)
+
+
+@solara.component
+def ParameterControls(draft: solara.Reactive):
+    """Every parameter of RewireModel, grouped the way MODEL.md explains them."""
+    solara.Markdown("#### Population")
+    solara.InputInt(LABELS["n"], value=int(draft.value.get("n") or 0),
+                    on_value=lambda v: draft.set({**draft.value, "n": v}),
+                    continuous_update=False)
+    Hint("n")
+    NumberBox(draft, "k")
+    Slider(draft, "coop_init")
+    solara.Select(LABELS["graph"], values=list(PARAMETERS["graph"].choices),
+                  value=draft.value.get("graph", "gnm"),
+                  on_value=lambda v: draft.set({**draft.value, "graph": v}))
+    solara.Markdown("#### Game")
+    GamePicker(draft)
+    Slider(draft, "T", step=0.05)
+    Slider(draft, "S", step=0.05)
+    NumberBox(draft, "beta")
+    solara.Markdown("#### Rewiring and recommenders")
+    NumberBox(draft, "W")
+    RecommenderMix(draft)
+    NumberBox(draft, "W2")
+    NumberBox(draft, "beta_med", blank=None)
+    solara.Checkbox(label=LABELS["allow_isolation"],
+                    value=bool(draft.value.get("allow_isolation")),
+                    on_value=lambda v: draft.set({**draft.value, "allow_isolation": v}))
+    solara.Markdown("#### Run")
+    solara.Checkbox(label=LABELS["stop_on_fixation"],
+                    value=bool(draft.value.get("stop_on_fixation")),
+                    on_value=lambda v: draft.set({**draft.value, "stop_on_fixation": v}))
+    NumberBox(draft, "max_steps", integer=True, blank=None)
+    NumberBox(draft, "rng", integer=True, blank=None)
+
+
+@solara.component
+def PlaybackControls(playing: solara.Reactive, speed: solara.Reactive, delay: solara.Reactive,
+                     on_step: Callable[[], None], on_reset: Callable[[], None],
+                     can_run: bool):
+    """Play / pause, one step, reset, and how fast a played run goes."""
+    with solara.Row(style={"align-items": "center", "flex-wrap": "wrap", "gap": "6px"}):
+        if playing.value:
+            solara.Button("Pause", icon_name="mdi-pause", color="primary",
+                          on_click=lambda: playing.set(False), classes=["rw-pause"])
+        else:
+            solara.Button("Play", icon_name="mdi-play", color="primary",
+                          on_click=lambda: playing.set(True), disabled=not can_run,
+                          classes=["rw-play"])
+        solara.Button("Step", icon_name="mdi-step-forward", on_click=on_step,
+                      disabled=playing.value or not can_run, classes=["rw-step"])
+        solara.Button("Reset", icon_name="mdi-restore", on_click=on_reset,
+                      classes=["rw-reset"])
+    solara.SliderInt(f"Speed: {speed.value} generation(s) per frame", value=speed,
+                     min=1, max=50, thumb_label=False)
+    solara.SliderInt(f"Pause between frames: {delay.value} ms", value=delay, min=0,
+                     max=1000, step=50, thumb_label=False)
