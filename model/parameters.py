@@ -118,7 +118,8 @@ def _fail(name: str, what: str, value: Any) -> ParameterError:
 
 def _number(p: Parameter, value: Any, *, integer: bool = False) -> float | int:
     kind = "an integer" if integer else "a number"
-    what = f"{kind} in {p.range_text()}"
+    rng = p.range_text()
+    what = f"{kind} in {rng}" if rng.startswith(("[", "(")) else f"{kind} {rng}"
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise _fail(p.name, what, value)
     if integer and not float(value).is_integer():

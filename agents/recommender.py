@@ -1,0 +1,42 @@
+"""A recommender: a policy from the registry plus its users and tallies."""
+
+from __future__ import annotations
+
+import mesa
+
+from model.policies import get_policy
+
+
+class Recommender(mesa.Agent):
+    """One recommender in the model. Market share and tallies are read live from the engine."""
+
+    def __init__(self, model, index: int, name: str):
+        super().__init__(model)
+        self.index = index
+        self.policy = get_policy(name)
+
+    @property
+    def name(self) -> str:
+        return self.policy.name
+
+    @property
+    def users(self) -> int:
+        return self.model.engine.users_of(self.index)
+
+    @property
+    def market_share(self) -> float:
+        """Fraction of users who use this recommender."""
+        return self.users / self.model.engine.n
+
+    @property
+    def requests(self) -> int:
+        """Times this recommender was asked for a new neighbour."""
+        return int(self.model.engine.state.requests_by[self.index])
+
+    @property
+    def rewires(self) -> int:
+        """Requests this recommender served with a valid candidate."""
+        return int(self.model.engine.state.rewires_by[self.index])
+
+    def __repr__(self) -> str:
+        return f"Recommender({self.name!r}, share={self.market_share:.3f})"

@@ -1,0 +1,169 @@
+"""The command line: ``python -m model run|sweep|plot``.
+
+``run`` builds one :class:`model.RewireModel` from options named as its parameters,
+runs it with a progress bar, and prints a readable summary or, with ``--json``,
+one JSON object of the final metrics. Any bad option is one line on stderr naming
+it and what is allowed, with exit code 2 and no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+
+from model.parameters import PARAMETERS, ParameterError, parse_mix
+from model.policies import policy_names
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but an error is one line (``rewire: error: ...``) and exit code 2."""
+
+    def error(self, message: str):  # noqa: D102 - argparse's hook
+        self.exit(2, f"rewire: error: {message}\n")
+
+
+def _float(text: str) -> float:
+    """Numbers as people type them, ``inf`` included."""
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number; got {text!r}") from None
+
+
+def _int(text: str) -> int:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be an integer; got {text!r}") from None
+    if not value.is_integer():
+        raise argparse.ArgumentTypeError(f"must be an integer; got {text!r}")
+    return int(value)
+
+
+def _help(name: str) -> str:
+    p = PARAMETERS[name]
+    default = "10*beta" if name == "beta_med" else p.default
+    return f"{p.help} ({p.range_text()}; default {default})"
+
+
+def add_run_command(subparsers) -> None:
+    """Register ``run``: one model, options named as RewireModel's parameters."""
+    run = subparsers.add_parser(
+        "run", help="run one model and print its final metrics",
+        description="Run one model (MODEL.md) and print its final metrics.")
+    run.add_argument("--n", type=_int, help=_help("n"))
+    run.add_argument("--k", type=_float, help=_help("k"))
+    run.add_argument("--T", type=_float, help=_help("T"))
+    run.add_argument("--S", type=_float, help=_help("S"))
+    run.add_argument("--beta", type=_float, help=_help("beta"))
+    run.add_argument("--W", type=_float, help=_help("W"))
+    run.add_argument("--W2", type=_float, help=_help("W2"))
+    run.add_argument("--beta-med", dest="beta_med", type=_float, help=_help("beta_med"))
+    run.add_argument("--coop-init", dest="coop_init", type=_float, help=_help("coop_init"))
+    mix = run.add_mutually_exclusive_group()
+    mix.add_argument("--policy", metavar="NAME",
+                     help="one recommender for everybody: " + ", ".join(policy_names(True)))
+    mix.add_argument("--recommenders", metavar="MIX",
+                     help="several, with initial shares: local=0.9,coop-random=0.1")
+    run.add_argument("--graph", choices=PARAMETERS["graph"].choices, help=_help("graph"))
+    run.add_argument("--allow-isolation", dest="allow_isolation", action="store_true",
+                     default=None, help="a rewire may leave the abandoned user alone")
+    run.add_argument("--steps", dest="max_steps", type=_int, metavar="N",
+                     help="time limit in elementary updates (default: none)")
+    run.add_argument("--generations", type=_int, metavar="G",
+                     help="time limit in generations of n updates (sets --steps)")
+    run.add_argument("--seed", dest="rng", type=_int, help="seed (default: fresh entropy)")
+    run.add_argument("--no-stop-on-fixation", dest="stop_on_fixation", action="store_false",
+                     default=None, help="keep running after every user plays one strategy")
+    run.add_argument("--json", action="store_true", help="print one JSON object of final metrics")
+    run.add_argument("--no-progress", action="store_true", help="no progress bar")
+    run.set_defaults(func=run_command)
+
+
+def run_command(args) -> int:
+    from model.rewire_model import RewireModel
+
+    names = [name for name in PARAMETERS if name != "recommenders"]
+    params = {name: getattr(args, name) for name in names
+              if getattr(args, name, None) is not None}
+    if args.policy is not None:
+        params["recommenders"] = {args.policy: 1.0}
+    elif args.recommenders is not None:
+        params["recommenders"] = parse_mix(args.recommenders)
+    if args.generations is not None:
+        if args.max_steps is not None:
+            return error("--generations: give --steps or --generations, not both")
+        params["max_steps"] = args.generations * params.get("n", PARAMETERS["n"].default)
+    if params.get("max_steps") is None and params.get("stop_on_fixation") is False:
+        return error("--no-stop-on-fixation needs --steps or --generations, "
+                     "or the run would never end")
+    try:
+        model = RewireModel(**params)
+    except ParameterError as err:
+        option = "--" + err.name.replace("_", "-")
+        if err.name == "recommenders" and args.policy is not None:
+            option = "--policy"
+        return error(f"{option}: {err}")
+    started = time.perf_counter()
+    summary = model.run(progress=not (args.no_progress or args.json))
+    elapsed = time.perf_counter() - started
+    if args.json:
+        print(json.dumps(summary))
+    else:
+        print(format_summary(model, summary, elapsed))
+    return 0
+
+
+def format_summary(model, s: dict, elapsed: float) -> str:
+    """A readable account of a finished run."""
+    p = model.params
+    lines = [
+        f"Rewire: n={p['n']} k={p['k']:g} T={p['T']:g} S={p['S']:g} beta={p['beta']:g} "
+        f"W={p['W']:g} W2={p['W2']:g} seed={model.seed}",
+        f"  steps              {s['steps']:,} ({s['steps'] / p['n']:.1f} generations, "
+        f"{elapsed:.2f} s)",
+        "  fixation           " + ("none" if s["fixation_step"] is None
+                                   else f"at step {s['fixation_step']:,}"),
+        f"  cooperation        {s['cooperation']:.3f}",
+        f"  rewires            {s['rewires']:,} of {s['rewire_requests']:,} requests, "
+        f"{s['rewire_opportunities']:,} opportunities "
+        f"({s['rewires_per_opportunity']:.3f} per opportunity)",
+        f"  degree             heterogeneity {s['heterogeneity']:.2f}, max {s['max_degree']}",
+        f"  mean payoff        {s['mean_payoff']:.3f}",
+        "  recommenders",
+    ]
+    for name, share in s["shares"].items():
+        lines.append(f"    {name:14s} share {share:.3f}, "
+                     f"{s['requests_by_recommender'][name]:,} requests, "
+                     f"{s['rewires_by_recommender'][name]:,} rewires")
+    return "\n".join(lines)
+
+
+def error(message: str) -> int:
+    """One line on stderr, exit code 2: the command line's only way to refuse."""
+    print(f"rewire: error: {message}", file=sys.stderr)
+    return 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from model.sweeps.cli import add_sweep_commands
+
+    parser = OneLineParser(prog="python -m model",
+                           description="Rewire: recommenders and an evolving social graph.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
+    add_run_command(sub)
+    add_sweep_commands(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ParameterError as err:
+        return error(str(err))
+    except KeyboardInterrupt:
+        print("rewire: interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,138 @@
+"""RewireModel: the Mesa model of users, recommenders and an evolving social graph.
+
+A thin layer over :class:`model.engine.Engine`: one ``step()`` is one generation
+(N elementary updates of the compiled kernel), after which the metrics are
+measured once and a ``DataCollector`` records them.
+
+>>> m = RewireModel(n=100, k=4, rng=42, max_steps=1000)
+>>> m.step(); m.summary()["steps"]
+100
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import mesa
+import numpy as np
+from tqdm.auto import tqdm
+
+from agents import Recommender, User
+from model.engine import Engine
+from model.metrics import measure, model_reporters
+from model.state import COOPERATE
+
+
+class RewireModel(mesa.Model):
+    """Users play a dilemma, imitate, and rewire through recommenders (MODEL.md).
+
+    Every parameter has the default of the paper's Prisoner's Dilemma setting; the
+    allowed ranges are in :data:`model.parameters.PARAMETERS`. A bad value raises
+    :class:`model.parameters.ParameterError`, one line naming it. ``rng`` is the
+    seed: the same seed gives the same run, in any process.
+    """
+
+    def __init__(self, n: int = 1000, k: float = 30, T: float = 2.0, S: float = -1.0,
+                 beta: float = 0.005, W: float = 1.0, W2: float = 0.0,
+                 beta_med: float | None = None, coop_init: float = 0.5,
+                 recommenders: dict[str, float] | str | None = None,
+                 allow_isolation: bool = False, stop_on_fixation: bool = True,
+                 graph: str = "gnm", max_steps: int | None = None, rng: int | None = None):
+        params = dict(n=n, k=k, T=T, S=S, beta=beta, W=W, W2=W2, beta_med=beta_med,
+                      coop_init=coop_init,
+                      recommenders={"local": 1.0} if recommenders is None else recommenders,
+                      allow_isolation=allow_isolation, stop_on_fixation=stop_on_fixation,
+                      graph=graph, max_steps=max_steps, rng=rng)
+        self.engine = Engine(**params)
+        super().__init__(rng=self.engine.seed_entropy)
+        self.params: dict[str, Any] = self.engine.params
+        self.recommender_names: list[str] = self.engine.recommender_names
+        self.recommender_agents = [Recommender(self, r, name)
+                                   for r, name in enumerate(self.recommender_names)]
+        self._users: list[User] | None = None
+        self.metrics = measure(self.engine)
+        self.datacollector = mesa.DataCollector(
+            model_reporters=model_reporters(self.recommender_names))
+        self.datacollector.collect(self)
+        self.running = self.engine.running
+
+    @property
+    def seed(self) -> int:
+        """The seed actually used (drawn from the system when ``rng`` was None)."""
+        return self.engine.seed_entropy
+
+    # -- dynamics ----------------------------------------------------------------
+    def step(self) -> None:
+        """Advance one generation: N elementary updates, fewer at fixation or the limit."""
+        if not self.running:
+            return
+        self.engine.advance(self.engine.n)
+        self.running = self.engine.running
+        self.metrics = measure(self.engine)
+        self.datacollector.collect(self)
+
+    def run(self, max_generations: int | None = None, progress: bool = False) -> dict:
+        """Step until the model stops (or ``max_generations``); return :meth:`summary`.
+
+        Needs a time limit or the fixation stop, since otherwise it would never end.
+        """
+        if max_generations is None and self.params["max_steps"] is None \
+                and not self.params["stop_on_fixation"]:
+            raise ValueError("run() needs max_steps, max_generations or stop_on_fixation")
+        for _ in self._generations(max_generations, progress):
+            self.step()
+        return self.summary()
+
+    def _generations(self, limit: int | None, progress: bool) -> Iterator[int]:
+        total = limit
+        if total is None and self.params["max_steps"] is not None:
+            total = -(-(self.params["max_steps"] - self.engine.steps) // self.engine.n)
+        bar = tqdm(total=total, unit="gen", disable=not progress, leave=False,
+                   desc="generations")
+        g = 0
+        while self.running and (limit is None or g < limit):
+            yield g
+            g += 1
+            bar.update(1)
+            if progress:
+                bar.set_postfix(cooperation=f"{self.metrics['cooperation']:.3f}", refresh=False)
+        bar.close()
+
+    # -- reading -----------------------------------------------------------------
+    def summary(self) -> dict:
+        """The final-metrics dictionary (the command line's ``--json`` output)."""
+        return dict(self.metrics)
+
+    @property
+    def users(self) -> list[User]:
+        """Every user as a :class:`agents.User` (``users[i]`` is user i), made on first access.
+
+        Users are views of the engine's arrays; creating them lazily keeps a
+        headless run with a million users free of a million Python objects. Once
+        made, they are also in ``model.agents`` like any Mesa agent.
+        """
+        if self._users is None:
+            self._users = [User(self, i) for i in range(self.engine.n)]
+        return self._users
+
+    def edges(self) -> np.ndarray:
+        """The current edges, (m, 2), each once with u < v."""
+        return self.engine.edges()
+
+    @property
+    def degree(self) -> np.ndarray:
+        return self.engine.state.deg
+
+    @property
+    def is_cooperator(self) -> np.ndarray:
+        return self.engine.state.strat == COOPERATE
+
+    @property
+    def recommender_index(self) -> np.ndarray:
+        """Each user's recommender, as an index into :attr:`recommender_names`."""
+        return self.engine.state.rec
+
+    @property
+    def payoff(self) -> np.ndarray:
+        return self.engine.payoffs()
