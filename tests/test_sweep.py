@@ -24,8 +24,6 @@ from model.sweeps.storage import (ResultStore, SweepDirError, read_manifest, rea
                                   read_series, runs_schema, series_schema)
 
 ROOT = Path(__file__).resolve().parents[1]
-#: the command line: ``python -m model`` once the main CLI registers the sweep commands
-CLI_MODULE = "model" if (ROOT / "model" / "__main__.py").exists() else "model.sweeps"
 
 SMALL = """
 [scenario]
@@ -240,7 +238,7 @@ def test_an_interrupted_compaction_shows_each_run_once(tmp_path):
 
 
 def _sweep_cmd(scenario: Path, out: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-m", CLI_MODULE, "sweep", str(scenario), "--out", str(out), *extra]
+    return [sys.executable, "-m", "model", "sweep", str(scenario), "--out", str(out), *extra]
 
 
 def _env() -> dict:
@@ -321,7 +319,7 @@ def test_plot_draws_png_and_svg(tmp_path, client):
     scenario = load_scenario(scenario_file(tmp_path))
     out = tmp_path / "out"
     run_sweep(scenario, out, client=client, progress=False)
-    res = subprocess.run([sys.executable, "-m", CLI_MODULE, "plot", str(out)], cwd=ROOT, env=_env(),
+    res = subprocess.run([sys.executable, "-m", "model", "plot", str(out)], cwd=ROOT, env=_env(),
                          capture_output=True, text=True, timeout=120)
     assert res.returncode == 0, res.stderr
     figures = out / "figures"

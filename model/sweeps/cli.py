@@ -1,7 +1,8 @@
 """The ``sweep`` and ``plot`` commands of ``python -m model``.
 
-``add_sweep_commands(subparsers)`` registers them on the main parser; errors in a
-scenario or a results directory are one line, ``rewire: error: ...``, exit code 2.
+``add_sweep_commands(subparsers)`` registers them on the main parser (:mod:`model.cli`);
+errors in a scenario or a results directory are one line, ``rewire: error: ...``, exit
+code 2.
 """
 
 from __future__ import annotations
@@ -95,11 +96,3 @@ def plot_command(args) -> int:
     for path in paths:
         print(path)
     return 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Stand-alone entry point (``python -m model.sweeps``), same commands as the main CLI."""
-    parser = argparse.ArgumentParser(prog="rewire")
-    add_sweep_commands(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    return args.func(args)
