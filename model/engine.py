@@ -42,6 +42,26 @@ class Engine:
         if p["stop_on_fixation"] and self.fixation_step is not None:
             self.stopped_at_fixation = True
 
+    @classmethod
+    def from_parts(cls, edges, strategies, recommender_of=None, **params: Any) -> "Engine":
+        """An engine on a given graph: ``edges`` (pairs), ``strategies`` ("C"/"D" or 1/0 each),
+        ``recommender_of`` (index into ``params["recommenders"]`` each, default 0).
+
+        >>> e = Engine.from_parts([(0, 1), (1, 2)], "CDC", n=3, k=4/3, rng=1)
+        >>> e.state.deg.tolist(), e.counter(S.N_COOP)
+        ([1, 2, 1], 2)
+        """
+        self = cls.__new__(cls)
+        self.params = p = validate(params)
+        self.recommender_names = list(p["recommenders"])
+        seed = np.random.SeedSequence(p["rng"])
+        self.seed_entropy = seed.entropy
+        strat = np.array([s in ("C", 1, True) for s in strategies], dtype=np.int8)
+        rec = np.zeros(p["n"], np.int32) if recommender_of is None else np.asarray(recommender_of)
+        self.state = assemble(p["n"], np.asarray(edges), strat, rec, p, new_state(seed))
+        self.stopped_at_fixation = bool(p["stop_on_fixation"] and self.fixation_step is not None)
+        return self
+
     # -- running ---------------------------------------------------------------
     @property
     def running(self) -> bool:

@@ -97,13 +97,19 @@ def rewire(st, a, b):
 
 @njit(cache=True, _nrt=False, inline="always")
 def elementary_update(st):
-    """One time-step of the paper. Returns True if x's strategy changed."""
+    """One time-step of the paper. Returns True if a strategy changed."""
     n = len(st.deg)
     x = below(st.rng, n)  # 1. a uniformly random user
     dx = st.deg[x]
     if dx == 0:
         return False
     y = st.nbr[st.off[x] + below(st.rng, dx)]  # 2. a uniformly random neighbour
+    return update_pair(st, x, y)
+
+
+@njit(cache=True, _nrt=False, inline="always")
+def update_pair(st, x, y):
+    """Steps 3 to 6 of MODEL.md for the chosen user x and neighbour y."""
     kind = uniform(st.rng)  # 3. which kind of update
     p_rec = st.fpar[P_RECOMMENDER]
     if kind < p_rec + st.fpar[P_STRATEGY]:
@@ -158,3 +164,14 @@ def run(st, n_updates):
             if stop:
                 return done, FIXATED
     return done, FINISHED
+
+
+@njit(cache=True, _nrt=False)
+def update_chosen_pair(st, x, y):
+    """Steps 3 to 6 for a given x and neighbour y: hand-built cases and demonstrations.
+
+    Counts as a step like any other, but does not check fixation.
+    """
+    changed = update_pair(st, x, y)
+    st.cnt[STEPS] += 1
+    return changed

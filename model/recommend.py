@@ -158,3 +158,12 @@ def recommend(st, u, v):
 def is_asked(st, r):
     """Whether recommender ``r``'s policy is ever asked (``none`` never is)."""
     return st.pool[r] != _NEVER
+
+
+@njit(cache=True, _nrt=False)
+def ask(st, u, v):
+    """``recommend(u, v)`` outside an update, for tests and for inspecting a policy.
+
+    Draws from the model's random stream like a real request, but counts nothing.
+    """
+    return recommend(st, u, v)

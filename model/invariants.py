@@ -1,0 +1,82 @@
+"""What must hold of every state, checked from scratch (slow, O(N + m); for tests and debugging).
+
+The kernel keeps several things incrementally (degrees, cooperator counts, sorted
+indexes, counters); :func:`check_invariants` recomputes each from the graph and
+compares, so any drift between the fast path and the definition shows up.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model import state as S
+
+
+class InvariantError(AssertionError):
+    """A state that the model's rules can never produce."""
+
+
+def _require(ok, message: str) -> None:
+    if not ok:
+        raise InvariantError(message)
+
+
+def adjacency_sets(engine) -> list[set[int]]:
+    """Each user's neighbours as a set, read from the slabs."""
+    return [set(engine.neighbours(i).tolist()) for i in range(engine.n)]
+
+
+def payoffs_from_scratch(engine) -> np.ndarray:
+    """Each user's fitness summed game by game over its neighbours (MODEL.md, The game)."""
+    st = engine.state
+    out = np.zeros(engine.n)
+    for i in range(engine.n):
+        for j in engine.neighbours(i):
+            out[i] += st.payoff[st.strat[i], st.strat[j]]
+    return out
+
+
+def check_invariants(engine, n_edges: int | None = None) -> None:
+    """Raise :class:`InvariantError` if the state is not one the rules can produce."""
+    st = engine.state
+    n = engine.n
+    G = st.n_groups
+    adj = adjacency_sets(engine)
+    for i in range(n):
+        nb = engine.neighbours(i)
+        _require(len(nb) == len(adj[i]), f"user {i} has a repeated neighbour")
+        _require(i not in adj[i], f"user {i} is its own neighbour")
+        for j in adj[i]:
+            _require(i in adj[int(j)], f"edge {i}-{j} is one-sided")
+        _require(st.deg[i] == len(nb) <= st.cap[i], f"user {i}: degree or capacity is off")
+    if n_edges is not None:
+        _require(int(st.deg.sum()) == 2 * n_edges,
+                 f"edge count changed: {st.deg.sum() // 2} != {n_edges}")
+    coop = st.strat == S.COOPERATE
+    for i in range(n):
+        _require(st.ncoop[i] == sum(bool(coop[j]) for j in adj[i]),
+                 f"user {i}: cooperating-neighbour count is off")
+    _require(st.cnt[S.N_COOP] == int(coop.sum()), "cooperator counter is off")
+    g = S.group_of(st.strat, st.rec)
+    _check_index(st.gorder, st.gpos, st.gstart, g, G, "group index")
+    _check_index(st.dorder, st.dpos, st.dstart, st.deg.astype(np.int64) * G + g, n * G,
+                 "degree index")
+    for grp in range(G):
+        members = st.deg[g == grp]
+        if len(members):
+            _require(st.gmax[grp] >= members.max(), f"group {grp}: degree bound too low")
+    _require(np.allclose(engine.payoffs(), payoffs_from_scratch(engine)),
+             "payoffs differ from a recomputation")
+    _require(st.cnt[S.REWIRES] <= st.cnt[S.REQUESTS], "more rewires than requests")
+    _require(st.requests_by.sum() == st.cnt[S.REQUESTS], "requests by recommender do not add up")
+    _require(st.rewires_by.sum() == st.cnt[S.REWIRES], "rewires by recommender do not add up")
+
+
+def _check_index(order, pos, start, keys, n_keys, name) -> None:
+    n = len(order)
+    _require(sorted(order.tolist()) == list(range(n)), f"{name}: not a permutation")
+    _require((pos[order] == np.arange(n)).all(), f"{name}: positions are not its inverse")
+    _require((np.diff(keys[order]) >= 0).all(), f"{name}: not sorted by key")
+    expected = np.zeros(n_keys + 1, dtype=np.int64)
+    np.cumsum(np.bincount(keys, minlength=n_keys), out=expected[1:])
+    _require((start == expected).all(), f"{name}: bucket starts are off")

@@ -1,0 +1,53 @@
+"""Shared helpers: hand-built engines and the reference (plain Python) reading of MODEL.md."""
+
+from __future__ import annotations
+
+import pytest
+
+from model.engine import Engine
+from model.policies import Pool, Rank, Who, get_policy
+
+INF = float("inf")
+
+
+def hand_built(edges, strategies, *, recommenders=None, recommender_of=None, **params):
+    """An engine on exactly this graph: ``strategies`` is a string like "CDDC"."""
+    n = len(strategies)
+    k = 2 * len(edges) / n
+    params.setdefault("rng", 1)
+    return Engine.from_parts(edges, strategies, recommender_of, n=n, k=max(k, 1e-9),
+                             recommenders=recommenders or {"any-random": 1.0}, **params)
+
+
+def edge_set(engine) -> set[tuple[int, int]]:
+    return {tuple(map(int, e)) for e in engine.edges()}
+
+
+def reference_candidates(engine, u: int, v: int) -> set[int] | None:
+    """MODEL.md's candidate set for recommend(u, v), computed the slow, obvious way.
+
+    None means the policy is never asked; an empty set means no valid candidate.
+    """
+    st = engine.state
+    n = engine.n
+    adj = [set(engine.neighbours(i).tolist()) for i in range(n)]
+    policy = get_policy(engine.recommender_names[st.rec[u]])
+    if policy.pool == Pool.NEVER:
+        return None
+    valid = {w for w in range(n) if w != u and w not in adj[u]}
+    if policy.pool == Pool.PARTNER_NEIGHBOURS:
+        return valid & adj[v]
+    cands = {w for w in valid if st.rec[w] == st.rec[u]}
+    wanted = {Who.COOPERATORS: 1, Who.DEFECTORS: 0, Who.SAME_AS_USER: int(st.strat[u])}
+    if policy.who in wanted:
+        cands = {w for w in cands if st.strat[w] == wanted[policy.who]}
+    if cands and policy.rank != Rank.RANDOM:
+        degrees = {w: len(adj[w]) for w in cands}
+        best = (max if policy.rank == Rank.HIGHEST_DEGREE else min)(degrees.values())
+        cands = {w for w in cands if degrees[w] == best}
+    return cands
+
+
+@pytest.fixture
+def inf():
+    return INF
