@@ -296,12 +296,14 @@ def _hist(ok, scenario, spec):
     for ax, point in zip(axes, points):
         g = ok[ok["point"] == point]
         mix = scenario.point_labels()[point].get("recommenders") or scenario.base["recommenders"]
-        for name in mix:
+        for name in (mix if len(mix) > 1 else []):  # one recommender: its share is always 1
             ax.hist(g[f"share:{name}"], bins=bins, alpha=0.55, label=f"{name} (start {mix[name]:.0%})")
         ax.hist(g["cooperation"], bins=bins, histtype="step", color="k", lw=1.2,
                 label="cooperation")
         ax.set_xlabel("final share of users")
         ax.set_ylabel("runs")
-        ax.set_title(scenario.describe_point(point).replace("recommenders=", ""), fontsize=8)
+        others = {k: v for k, v in scenario.point_labels()[point].items() if k != "recommenders"}
+        title = mix_label(mix) + "".join(f", {k}={format_value(v)}" for k, v in others.items())
+        ax.set_title(title, fontsize=8)
         ax.legend(fontsize=6)
     return fig
