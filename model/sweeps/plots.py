@@ -105,7 +105,8 @@ def write_summary(ok: pd.DataFrame, scenario, out: Path) -> list[Path]:
     metrics = [m for m in SUMMARY_METRICS if m in ok] + sorted(c for c in ok if c.startswith("share:"))
     rows = []
     for point, group in ok.groupby("point"):
-        row: dict[str, Any] = {k: format_value(v) for k, v in scenario.point_labels()[point].items()}
+        row: dict[str, Any] = {k: mix_label(v) if k == "recommenders" else format_value(v)
+                               for k, v in scenario.point_labels()[point].items()}
         row["runs"] = len(group)
         for m in metrics:
             row[m] = group[m].mean()
