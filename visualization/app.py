@@ -28,17 +28,21 @@ from visualization.session import Session
 
 #: page title, also the browser tab's
 TITLE = "Rewire: recommenders and cooperation"
-#: how long the play loop waits for a frame to be drawn before stepping anyway
+#: how long the play loop waits for a frame to be drawn before it gives up playing
 FRAME_TIMEOUT = 5.0
 
 CSS = """
 .rw-page { width: 100%; flex-wrap: nowrap; }
-.rw-sidebar { width: 380px; min-width: 380px; height: 100vh; overflow-y: auto;
-              padding: 8px; background: #f5f5f5; position: sticky; top: 0; }
+.rw-sidebar { width: 380px; min-width: 380px; padding: 8px; background: #f5f5f5; }
+.rw-views { flex-wrap: wrap; align-items: flex-start; gap: 8px; }
+.rw-network-card { flex: 0 1 560px; min-width: 360px; }
+.rw-plots-card { flex: 1 1 640px; min-width: 480px; }
 .rw-main { flex: 1 1 auto; min-width: 0; padding: 8px; }
 .rw-title { font-size: 1.35rem; font-weight: 600; margin: 4px 8px 8px 8px; display: block; }
 .rw-headline { font-size: 1.25rem; font-weight: 500; }
 .rw-image img, .rw-image { max-width: 100%; height: auto; }
+.rw-plots { display: flex; flex-wrap: wrap; gap: 2px; }
+.rw-panel { max-width: 256px; }
 .rw-caption { color: #444; font-size: 0.95rem; }
 """
 
@@ -55,9 +59,10 @@ class FrameClock:
             self.drawn = max(self.drawn, frame)
             self.condition.notify_all()
 
-    def wait_for(self, frame: int, timeout: float) -> None:
+    def wait_for(self, frame: int, timeout: float) -> bool:
+        """True once ``frame`` is drawn; False if it was not within ``timeout`` seconds."""
         with self.condition:
-            self.condition.wait_for(lambda: self.drawn >= frame, timeout)
+            return self.condition.wait_for(lambda: self.drawn >= frame, timeout)
 
 
 def describe(params: dict[str, Any]) -> str:
@@ -105,6 +110,19 @@ def Downloads(session: Session):
 
 
 @solara.component
+def NetworkCard(session: Session, show_network: solara.Reactive, frame: int):
+    """The network picture (or why it is not shown) and its on/off switch."""
+    with solara.Card("Network", classes=["rw-network-card"]):
+        solara.Switch(label="Show the network", value=show_network, classes=["rw-show-network"])
+        if show_network.value and session.network_image:
+            solara.Text(network_caption(int(session.params.get("n", 0))), classes=["rw-caption"])
+            with solara.Div(classes=["rw-network"]):
+                solara.Image(session.network_image, format="png", classes=["rw-image"])
+        elif not show_network.value:
+            solara.Text("Hidden: the run goes faster without it.", classes=["rw-caption"])
+
+
+@solara.component
 def Layout(children=[]):
     """The page frame: no app bar, the page has its own title (more room on a projector)."""
     with solara.Column(style={"padding": "0", "width": "100%"}, children=children):
@@ -128,12 +146,12 @@ def Page():
         playing.set(False)
         why = problem(params)
         if why is not None:
-            message.set(why)
+            message.set((why, dict(params)))
             return
         try:
             session.build(params)
         except ValueError as err:  # ParameterError and any other refusal of the model
-            message.set(str(err))
+            message.set((str(err), dict(params)))
             return
         message.set(None)
         applied.set(dict(params))
@@ -159,7 +177,8 @@ def Page():
             session.step(speed.value)
             target = frame.value + 1
             frame.set(target)
-            clock.wait_for(target, FRAME_TIMEOUT)
+            if not clock.wait_for(target, FRAME_TIMEOUT):
+                break  # nobody is drawing: the page was closed, so stop using the CPU
             if not session.running:
                 playing.set(False)
                 break
@@ -169,13 +188,12 @@ def Page():
 
     solara.use_thread(play_loop, dependencies=[playing.value], intrusive_cancel=False)
 
-    plots_png = solara.use_memo(session.plots_png, [frame.value, id(session.model)])
+    plot_pngs = solara.use_memo(session.plot_pngs, [frame.value, id(session.model)])
 
     def network_picture():
-        return session.network_png() if show_network.value else b""
+        session.network_image = session.network_png() if show_network.value else b""
 
-    network_png = solara.use_memo(network_picture,
-                                  [frame.value, show_network.value, id(session.model)])
+    solara.use_memo(network_picture, [frame.value, show_network.value, id(session.model)])
     clock.mark_drawn(frame.value)
 
     solara.Style(CSS)
@@ -194,8 +212,10 @@ def Page():
                                  can_run=session.running)
                 Headline(session, frame.value)
                 draft_problem = problem(draft.value)
-                if message.value:
-                    solara.Error(message.value, classes=["rw-error"])
+                if message.value and message.value[1] == draft.value:
+                    # the last reset failed, and the controls still hold what failed
+                    solara.Error(f"Could not start a run: {message.value[0]}",
+                                 classes=["rw-error"])
                 elif draft_problem:
                     solara.Error(draft_problem, classes=["rw-error"])
                 elif applied.value is not None and draft.value != applied.value:
@@ -203,18 +223,10 @@ def Page():
                                    "press Reset to start a run with them.", dense=True)
                 solara.Text(f"Running: {describe(applied.value or {})}",
                             classes=["rw-caption", "rw-running-params"])
-            with solara.Card("Network", classes=["rw-network-card"]):
-                solara.Switch(label="Show the network", value=show_network)
-                if show_network.value and network_png:
-                    solara.Text(network_caption(int(session.params.get("n", 0))),
-                                classes=["rw-caption"])
-                    with solara.Div(classes=["rw-network"]):
-                        solara.Image(network_png, format="png", classes=["rw-image"])
-                elif not show_network.value:
-                    solara.Text("Hidden (the run goes faster without it).",
-                                classes=["rw-caption"])
-            with solara.Card("Measurements"):
-                if plots_png:
+            with solara.Row(classes=["rw-views"]):
+                NetworkCard(session, show_network, frame.value)
+                with solara.Card("Measurements", classes=["rw-plots-card"]):
                     with solara.Div(classes=["rw-plots"]):
-                        solara.Image(plots_png, format="png", classes=["rw-image"])
-                Downloads(session)
+                        for i, png in enumerate(plot_pngs):
+                            solara.Image(png, format="png", classes=["rw-panel", f"rw-panel-{i}"])
+                    Downloads(session)

@@ -202,9 +202,15 @@ def RecommenderMix(draft: solara.Reactive):
 
 
 @solara.component
+def Heading(text: str):
+    """A section heading (plain HTML: Markdown would load a diagram library too)."""
+    solara.v.Html(tag="h4", children=[text], style_="margin: 12px 0 6px 0;")
+
+
+@solara.component
 def ParameterControls(draft: solara.Reactive):
     """Every parameter of RewireModel, grouped the way MODEL.md explains them."""
-    solara.Markdown("#### Population")
+    Heading("Population")
     solara.InputInt(LABELS["n"], value=int(draft.value.get("n") or 0),
                     on_value=lambda v: draft.set({**draft.value, "n": v}),
                     continuous_update=False)
@@ -214,12 +220,12 @@ def ParameterControls(draft: solara.Reactive):
     solara.Select(LABELS["graph"], values=list(PARAMETERS["graph"].choices),
                   value=draft.value.get("graph", "gnm"),
                   on_value=lambda v: draft.set({**draft.value, "graph": v}))
-    solara.Markdown("#### Game")
+    Heading("Game")
     GamePicker(draft)
     Slider(draft, "T", step=0.05)
     Slider(draft, "S", step=0.05)
     NumberBox(draft, "beta")
-    solara.Markdown("#### Rewiring and recommenders")
+    Heading("Rewiring and recommenders")
     NumberBox(draft, "W")
     RecommenderMix(draft)
     NumberBox(draft, "W2")
@@ -227,7 +233,7 @@ def ParameterControls(draft: solara.Reactive):
     solara.Checkbox(label=LABELS["allow_isolation"],
                     value=bool(draft.value.get("allow_isolation")),
                     on_value=lambda v: draft.set({**draft.value, "allow_isolation": v}))
-    solara.Markdown("#### Run")
+    Heading("Run")
     solara.Checkbox(label=LABELS["stop_on_fixation"],
                     value=bool(draft.value.get("stop_on_fixation")),
                     on_value=lambda v: draft.set({**draft.value, "stop_on_fixation": v}))

@@ -40,6 +40,8 @@ class Session:
         self.plots: PlotsPicture | None = None
         #: seconds the last network picture took to set up (layout included)
         self.layout_seconds = 0.0
+        #: the PNG the page shows for the network (empty while hidden)
+        self.network_image = b""
 
     # -- running -------------------------------------------------------------
     def build(self, params: dict[str, Any]) -> None:
@@ -88,8 +90,16 @@ class Session:
             return {k: v[-1] for k, v in self.model_vars.items() if len(v)}
 
     # -- pictures ------------------------------------------------------------
+    def plot_pngs(self) -> list[bytes]:
+        """Each live-plot panel as PNG bytes (none before the first model)."""
+        with self.lock:
+            if self.model is None:
+                return []
+            self.plots.update(self.model_vars, np.asarray(self.model.degree))
+            return self.plots.panel_pngs()
+
     def plots_png(self) -> bytes:
-        """The live plots as PNG bytes (empty before the first model)."""
+        """All live plots in one PNG (for downloading)."""
         with self.lock:
             if self.model is None:
                 return b""
