@@ -102,7 +102,9 @@ def mix_label(mix: dict[str, float]) -> str:
 
 def write_summary(ok: pd.DataFrame, scenario, out: Path) -> list[Path]:
     """Per point: the grid values, runs, and mean (sd) of the main metrics and shares."""
-    metrics = [m for m in SUMMARY_METRICS if m in ok] + sorted(c for c in ok if c.startswith("share:"))
+    shares = sorted(c for c in ok if c.startswith("share:"))
+    competing = any(len(p["recommenders"]) > 1 for p in scenario.points())
+    metrics = [m for m in SUMMARY_METRICS if m in ok] + (shares if competing else [])
     rows = []
     for point, group in ok.groupby("point"):
         row: dict[str, Any] = {k: mix_label(v) if k == "recommenders" else format_value(v)
@@ -147,9 +149,24 @@ def _axis_values(values) -> tuple[np.ndarray, list[str], np.ndarray]:
     finite = xs[np.isfinite(xs)]
     top = finite.max() if finite.size else 1.0
     span = (finite.max() - finite.min()) if finite.size > 1 else max(top, 1.0)
-    pos = np.where(np.isfinite(xs), xs, top + 0.25 * span if span else top + 1)
+    inf_at = top * 3 if _wants_log(xs) else (top + 0.25 * span if span else top + 1)
+    pos = np.where(np.isfinite(xs), xs, inf_at)
     labels = ["∞" if math.isinf(x) else format_value(x) for x in xs]
     return xs, labels, pos
+
+
+def _wants_log(xs: np.ndarray) -> bool:
+    """Positive values spanning an order of magnitude read better on a log axis."""
+    finite = xs[np.isfinite(xs)]
+    return finite.size > 2 and finite.min() > 0 and finite.max() / finite.min() >= 8
+
+
+def _set_x(ax, xs: np.ndarray, labels: list[str], pos: np.ndarray, name: str) -> None:
+    if _wants_log(xs):
+        ax.set_xscale("log")
+        ax.minorticks_off()
+    ax.set_xticks(pos, labels)
+    ax.set_xlabel(name)
 
 
 def _grid_key(spec: dict, name: str, scenario, default: str | None) -> str | None:
@@ -235,8 +252,7 @@ def _lines(ok, scenario, spec):
             ci = np.array([s[1] for s in stats])
             line, = ax.plot(pos, mean, marker="o", ms=3, label=name)
             ax.fill_between(pos, mean - ci, mean + ci, alpha=0.15, color=line.get_color())
-        ax.set_xticks(pos, xl)
-        ax.set_xlabel(x)
+        _set_x(ax, xs, xl, pos, x)
         ax.set_title(_label(spec, m), fontsize=9)
     if by is not None:
         axes[0].legend(fontsize=7, title=by, title_fontsize=7)
@@ -281,8 +297,7 @@ def _shares(ok, scenario, spec):
             ci = np.array([s[1] for s in stats])
             line, = ax.plot(pos, mean, marker="o", ms=3, label=col.removeprefix("share:"))
             ax.fill_between(pos, mean - ci, mean + ci, alpha=0.15, color=line.get_color())
-        ax.set_xticks(pos, xl)
-        ax.set_xlabel(x)
+        _set_x(ax, xs, xl, pos, x)
         ax.set_ylabel("final share of users")
         ax.set_ylim(0, 1)
         ax.set_title(f"{panels} = {format_value(pv)}" if panels else "", fontsize=9)
