@@ -31,10 +31,9 @@ class Engine:
     """
 
     def __init__(self, **params: Any):
-        self.params = p = validate(params)
+        self.params = p = with_seed(validate(params))
         self.recommender_names: list[str] = list(p["recommenders"])
         seed = np.random.SeedSequence(p["rng"])
-        self.seed_entropy = seed.entropy
         graph_seed, placement_seed, kernel_seed = seed.spawn(3)
         self.state = build_state(p, np.random.default_rng(graph_seed),
                                  np.random.default_rng(placement_seed), new_state(kernel_seed))
@@ -52,10 +51,9 @@ class Engine:
         ([1, 2, 1], 2)
         """
         self = cls.__new__(cls)
-        self.params = p = validate(params)
+        self.params = p = with_seed(validate(params))
         self.recommender_names = list(p["recommenders"])
         seed = np.random.SeedSequence(p["rng"])
-        self.seed_entropy = seed.entropy
         strat = np.array([s in ("C", 1, True) for s in strategies], dtype=np.int8)
         rec = np.zeros(p["n"], np.int32) if recommender_of is None else np.asarray(recommender_of)
         self.state = assemble(p["n"], np.asarray(edges), strat, rec, p, new_state(seed))
@@ -97,6 +95,11 @@ class Engine:
         self.state = st._replace(nbr=nbr)
 
     # -- reading ---------------------------------------------------------------
+    @property
+    def seed(self) -> int:
+        """The seed of this run (drawn from the system when none was given)."""
+        return self.params["rng"]
+
     @property
     def n(self) -> int:
         return self.state.n
@@ -141,6 +144,14 @@ class Engine:
         d = st.deg - c
         s = st.strat.astype(np.int64)
         return st.payoff[s, S.COOPERATE] * c + st.payoff[s, S.DEFECT] * d
+
+
+def with_seed(p: dict) -> dict:
+    """Parameters whose ``rng`` is a concrete seed: a fresh 63-bit one if it was None,
+    so every run, seeded or not, can be replayed from its recorded parameters."""
+    if p["rng"] is None:
+        p = dict(p, rng=int(np.random.SeedSequence().entropy % 2**63))
+    return p
 
 
 def build_state(p: dict, graph_rng: np.random.Generator, place_rng: np.random.Generator,

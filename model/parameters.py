@@ -93,7 +93,7 @@ PARAMETERS: dict[str, Parameter] = {
                   help="initial graph: uniform random G(n, m) or random k-regular"),
         Parameter("max_steps", "steps", None, 0, None,
                   help="time limit in elementary updates (none: no limit)"),
-        Parameter("rng", "seed", None, 0, 2**63 - 1, help="seed (none: fresh entropy)"),
+        Parameter("rng", "seed", None, 0, None, help="seed (none: a fresh one, recorded)"),
     ]
 }
 
@@ -124,6 +124,10 @@ def _number(p: Parameter, value: Any, *, integer: bool = False) -> float | int:
         raise _fail(p.name, what, value)
     if integer and not float(value).is_integer():
         raise _fail(p.name, what, value)
+    if integer and isinstance(value, numbers.Integral):  # exact, however large
+        if (p.low is not None and value < p.low) or (p.high is not None and value > p.high):
+            raise _fail(p.name, what, value)
+        return int(value)
     x = float(value)
     if math.isnan(x) or (math.isinf(x) and not (p.allow_inf and x > 0)):
         raise _fail(p.name, what, value)

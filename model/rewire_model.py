@@ -45,7 +45,7 @@ class RewireModel(mesa.Model):
                       allow_isolation=allow_isolation, stop_on_fixation=stop_on_fixation,
                       graph=graph, max_steps=max_steps, rng=rng)
         self.engine = Engine(**params)
-        super().__init__(rng=self.engine.seed_entropy)
+        super().__init__(rng=self.engine.seed)
         self.params: dict[str, Any] = self.engine.params
         self.recommender_names: list[str] = self.engine.recommender_names
         self.recommender_agents = [Recommender(self, r, name)
@@ -60,7 +60,7 @@ class RewireModel(mesa.Model):
     @property
     def seed(self) -> int:
         """The seed actually used (drawn from the system when ``rng`` was None)."""
-        return self.engine.seed_entropy
+        return self.engine.seed
 
     # -- dynamics ----------------------------------------------------------------
     def step(self) -> None:
