@@ -178,7 +178,8 @@ def Page():
             target = frame.value + 1
             frame.set(target)
             if not clock.wait_for(target, FRAME_TIMEOUT):
-                break  # nobody is drawing: the page was closed, so stop using the CPU
+                playing.value = False  # nobody is drawing: the page was closed
+                break
             if not session.running:
                 playing.set(False)
                 break
@@ -221,7 +222,8 @@ def Page():
                 elif applied.value is not None and draft.value != applied.value:
                     solara.Warning("The controls differ from the running model: "
                                    "press Reset to start a run with them.", dense=True)
-                solara.Text(f"Running: {describe(applied.value or {})}",
+                running = dict(session.model.params) if session.model is not None else {}
+                solara.Text(f"Running: {describe(running)}",
                             classes=["rw-caption", "rw-running-params"])
             with solara.Row(classes=["rw-views"]):
                 NetworkCard(session, show_network, frame.value)

@@ -1,0 +1,268 @@
+"""The dashboard's components, rendered without a browser (``solara.render``).
+
+These check what a user of the page relies on: the controls come from the
+parameter table, bad values give a message instead of a crash, Step and Reset do
+what they say, every page has its own model, presets load, and the pictures and
+downloads are what they claim to be.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+
+import ipyvuetify as v
+import ipywidgets
+import numpy as np
+import pytest
+import solara
+from PIL import Image
+
+from model.parameters import GAMES, PARAMETERS
+from model.policies import policy_names
+from visualization import controls
+from visualization.app import Page
+from visualization.layout import StableLayout
+from visualization.network import FULL_LIMIT, SAMPLE_LIMIT, NetworkPicture, network_mode
+from visualization.plots import PlotsPicture, stable_limits, stable_x_limit
+from visualization.scenarios_picker import load_presets, point_labels, preset_params
+from visualization.session import Session
+
+
+# -- helpers -------------------------------------------------------------------
+def texts(rc, css_class: str) -> list[str]:
+    """The text of every element carrying ``css_class``."""
+    return ["".join(map(str, w.children)) for w in rc.find(v.Html).widgets
+            if css_class in (w.class_ or "").split()]
+
+
+def button(rc, label: str):
+    (found,) = [w for w in rc.find(v.Btn).widgets if label in w.children]
+    return found
+
+
+def type_into(rc, label: str, text: str) -> None:
+    """Type into a text box and leave it, as a user does."""
+    box = rc.find(v.TextField, label=label).widget
+    box.v_model = text
+    box.fire_event("focusout", None)
+
+
+def alerts(rc) -> list[str]:
+    return ["".join(map(str, w.children)) for w in rc.find(v.Alert).widgets]
+
+
+def generation(rc) -> int:
+    (text,) = texts(rc, "rw-generation")
+    return int(text.split()[-1])
+
+
+@pytest.fixture
+def page():
+    box, rc = solara.render(Page(), handle_error=False)
+    yield rc
+    rc.close()
+
+
+# -- controls come from the tables ---------------------------------------------
+def test_every_model_parameter_has_a_labelled_control():
+    assert set(controls.LABELS) == set(PARAMETERS)
+
+
+def test_hints_quote_the_parameter_table_ranges():
+    for name, p in PARAMETERS.items():
+        assert controls.hint(name).startswith(p.range_text())
+
+
+def test_the_game_picker_names_each_game_of_the_table_and_custom():
+    for name, (T, S) in GAMES.items():
+        assert controls.game_of(T, S) == name
+    assert controls.game_of(1.9, -0.3) == controls.CUSTOM_GAME
+
+
+def test_numbers_accept_inf_and_blank_and_keep_bad_text_for_the_message():
+    assert controls.parse_number("inf") == math.inf
+    assert controls.parse_number(" 2 ") == 2.0
+    assert controls.parse_number("", blank=None) is None
+    assert controls.parse_number("7", integer=True) == 7
+    assert controls.parse_number("abc") == "abc"
+    assert controls.format_number(math.inf) == "inf"
+
+
+def test_the_page_offers_every_registered_recommender(page):
+    select = page.find(v.Select, label="Recommenders").widget
+    offered = [item if isinstance(item, str) else item["value"] for item in select.items]
+    assert offered == policy_names()
+
+
+def test_the_game_picker_sets_T_and_S(page):
+    page.find(v.Select, label="Game").widget.v_model = "Snowdrift"
+    assert controls.game_of(*GAMES["Snowdrift"]) == "Snowdrift"
+    sliders = [w.label for w in page.find(v.Slider).widgets]
+    assert any(label.startswith("T (temptation): 1.5") for label in sliders)
+    assert any(label.startswith("S (sucker's payoff): 0.5") for label in sliders)
+
+
+# -- invalid input gives a message, not a crash ---------------------------------
+def test_k_not_below_n_is_reported_and_reset_keeps_the_old_run(page):
+    type_into(page, "k (average degree)", "1000")
+    assert any("k must be" in a and "(0, 999]" in a for a in alerts(page))
+    button(page, "Reset").click()
+    assert any("k must be" in a for a in alerts(page))
+    (running,) = texts(page, "rw-running-params")
+    assert "k=30" in running  # the running model is the old one
+
+
+def test_shares_that_do_not_add_up_are_reported(page):
+    draft = controls.initial_draft()
+    draft["recommenders"] = {"local": 0.5, "coop-random": 0.3}
+    assert "shares must sum to 1" in controls.problem(draft)
+    page.find(v.Select, label="Recommenders").widget.v_model = ["local", "coop-random"]
+    share = next(w for w in page.find(v.Slider).widgets if w.label.startswith("local:"))
+    share.v_model = 0.5  # local 0.5 + coop-random 0.0
+    assert any("shares must sum to 1" in a for a in alerts(page))
+
+
+def test_text_in_a_number_box_is_reported_by_name(page):
+    type_into(page, "W (rewiring time scale)", "lots")
+    assert any(a.startswith("W must be") and "'lots'" in a for a in alerts(page))
+
+
+# -- step, reset, sessions -------------------------------------------------------
+def test_step_advances_one_generation(page):
+    assert generation(page) == 0
+    button(page, "Step").click()
+    assert generation(page) == 1
+
+
+def test_reset_rebuilds_the_model_with_the_changed_parameter(page):
+    button(page, "Step").click()
+    type_into(page, "N (users)", "200")
+    assert any("press Reset" in a for a in alerts(page))
+    button(page, "Reset").click()
+    (running,) = texts(page, "rw-running-params")
+    assert "n=200," in running
+    assert generation(page) == 0
+
+
+def test_two_pages_have_independent_models():
+    _, first = solara.render(Page(), handle_error=False)
+    _, second = solara.render(Page(), handle_error=False)
+    try:
+        button(first, "Step").click()
+        button(first, "Step").click()
+        assert generation(first) == 2
+        assert generation(second) == 0
+        type_into(second, "N (users)", "100")
+        button(second, "Reset").click()
+        assert "n=1000," in texts(first, "rw-running-params")[0]
+        assert "n=100," in texts(second, "rw-running-params")[0]
+    finally:
+        first.close()
+        second.close()
+
+
+def test_the_page_shows_the_network_and_eight_plot_panels(page):
+    images = page.find(ipywidgets.Image).widgets
+    assert len(images) == 1 + 8
+    assert all(img.value[:8] == b"\x89PNG\r\n\x1a\n" for img in images)
+
+
+# -- presets --------------------------------------------------------------------
+def test_the_presets_the_issue_asks_for_are_there():
+    presets, error = load_presets()
+    assert error is None
+    names = {s.name for s in presets}
+    assert {"baseline-heuristics", "engagement-vs-aligned", "competition-10pc-seed",
+            "no-rewiring"} <= names
+
+
+def test_every_preset_says_what_to_watch_for_in_two_or_three_sentences():
+    presets, _ = load_presets()
+    for s in presets:
+        sentences = [x for x in re.split(r"(?<=[.!?])\s+", s.description.strip()) if x]
+        assert 2 <= len(sentences) <= 3, (s.name, sentences)
+
+
+def test_the_baseline_preset_offers_the_five_baseline_recommenders():
+    presets, _ = load_presets()
+    (baseline,) = [s for s in presets if s.name == "baseline-heuristics"]
+    mixes = [list(p["recommenders"]) for p in baseline.points()]
+    assert mixes == [["local"], ["coop-random"], ["defect-random"], ["any-random"], ["fair"]]
+    assert len(point_labels(baseline)) == 1 + 5
+
+
+def test_picking_a_preset_loads_it_into_the_running_model(page):
+    presets, _ = load_presets()
+    (competition,) = [s for s in presets if s.name == "competition-10pc-seed"]
+    page.find(v.Select, label="Scenario").widget.v_model = competition.title
+    (running,) = texts(page, "rw-running-params")
+    assert "local=0.9,coop-random=0.1" in running and "W2=0.1" in running
+    assert f"seed={competition.seed}" in running
+    assert any(competition.description.strip()[:40] in a for a in alerts(page))
+
+
+def test_preset_parameters_build_a_model():
+    presets, _ = load_presets()
+    for s in presets:
+        params = preset_params(s)
+        params.update(n=100, k=4)  # small, same everything else
+        session = Session()
+        session.build(params)
+        assert session.step(1) == 1
+
+
+# -- pictures and downloads -----------------------------------------------------
+def test_layout_moves_each_node_at_most_a_capped_distance_per_frame():
+    rng = np.random.default_rng(3)
+    edges = np.unique(np.sort(rng.integers(0, 300, (1500, 2)), axis=1), axis=0)
+    edges = edges[edges[:, 0] != edges[:, 1]]
+    layout = StableLayout(300, edges, seed=1)
+    for _ in range(5):
+        before = layout.positions.copy()
+        rewired = edges.copy()
+        rewired[:50, 1] = (rewired[:50, 1] + 7) % 300
+        layout.update(rewired)
+        moved = np.sqrt(((layout.positions - before) ** 2).sum(axis=1))
+        assert moved.max() <= layout.max_move * 1.0001
+
+
+def test_the_network_is_sampled_or_summarised_above_its_size_limits():
+    assert network_mode(FULL_LIMIT) == "full"
+    assert network_mode(FULL_LIMIT + 1) == "sample"
+    assert network_mode(SAMPLE_LIMIT + 1) == "summary"
+    session = Session()
+    session.build({**controls.initial_draft(), "n": 3000, "k": 4})
+    picture = NetworkPicture(session.model, seed=1)
+    picture.update(0)
+    assert len(picture.nodes) < 3000
+    assert "sample" in picture.title.get_text()
+
+
+def test_stable_limits_only_move_when_the_data_leaves_them():
+    assert stable_limits((0, 10), 2, 8) == (0, 10)
+    assert stable_limits((0, 10), 2, 12)[1] > 12
+    assert stable_x_limit(20, 15) == 20 and stable_x_limit(20, 21) == 40
+
+
+def test_plots_and_csv_follow_the_run():
+    session = Session()
+    session.build({**controls.initial_draft(), "n": 200, "k": 8,
+                   "recommenders": {"local": 0.5, "coop-random": 0.5}, "W2": 0.1})
+    session.step(3)
+    pngs = session.plot_pngs()
+    assert len(pngs) == 8
+    grid = Image.open(io.BytesIO(session.plots_png()))
+    assert grid.width > grid.height > 0
+    lines = session.csv().strip().splitlines()
+    header = lines[0].split(",")
+    assert header[0] == "generation"
+    assert {"cooperation", "rewires", "share:local", "share:coop-random"} <= set(header)
+    assert len(lines) == 1 + 4  # initial state + three generations
+    assert Image.open(io.BytesIO(session.network_png())).width > 0
+
+
+def test_plots_picture_draws_one_line_per_recommender():
+    picture = PlotsPicture(["local", "fair"])
+    assert [line.get_label() for line in picture.share_lines] == ["local", "fair"]
