@@ -326,3 +326,32 @@ def test_plot_draws_png_and_svg(tmp_path, client):
     for name in ("small.png", "small.svg", "summary.csv", "summary.md"):
         assert (figures / name).stat().st_size > 0
     assert "| W | recommenders | runs | cooperation" in (figures / "summary.md").read_text()
+
+
+def test_sigterm_stops_a_sweep_cleanly_and_it_resumes(tmp_path):
+    scenario_path = scenario_file(tmp_path, KILLABLE, "killable.toml")
+    out = tmp_path / "out"
+    proc = subprocess.Popen(_sweep_cmd(scenario_path, out, "--workers", "2", "--no-progress"),
+                            cwd=ROOT, env=_env(), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        deadline = time.time() + 120
+        while time.time() < deadline and not list((out / "runs").glob("part-*.parquet")):
+            assert proc.poll() is None, proc.stderr.read()
+            time.sleep(0.05)
+        os.kill(proc.pid, signal.SIGTERM)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    assert proc.returncode == 130, err
+    assert "run the same command again to finish" in err
+    manifest = read_manifest(out)
+    assert manifest["status"] == "interrupted"
+    assert 0 < manifest["counts"]["ok"] < 32
+    done = subprocess.run(_sweep_cmd(scenario_path, out, "--no-progress"), cwd=ROOT, env=_env(),
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert Counter(part_ids(out)) == Counter(r.run_id for r in load_scenario(scenario_path).runs())

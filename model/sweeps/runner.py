@@ -164,6 +164,7 @@ def run_sweep(scenario: Scenario, out, *, workers: int | None = None,
     interrupted = False
     bar = None
     own_client = client is None
+    restore_term = _sigterm_interrupts()
     try:
         if todo:
             if own_client:
@@ -182,11 +183,31 @@ def run_sweep(scenario: Scenario, out, *, workers: int | None = None,
             except Exception:  # closing a cluster mid-interrupt may complain; results are safe
                 pass
         manifest = store.close("interrupted" if interrupted else "complete")
+        restore_term()
     if csv and not interrupted:
         write_csv(out)
     return SweepOutcome(total=len(runs), already_done=len(done), ran=ran, failed=failed,
                         interrupted=interrupted, wall_time_s=time.perf_counter() - started,
                         manifest=manifest)
+
+
+def _sigterm_interrupts() -> Callable[[], None]:
+    """Make SIGTERM stop a sweep like Ctrl-C (results so far kept, manifest says so).
+
+    Returns the function that restores the previous handler. Outside the main
+    thread signals cannot be handled, and nothing changes.
+    """
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    return lambda: signal.signal(signal.SIGTERM, previous)
 
 
 def _run_all(client, todo: list[Run], scenario: Scenario, recommenders: list[str],
