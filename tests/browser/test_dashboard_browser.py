@@ -1,0 +1,125 @@
+"""The dashboard in a real browser: headless Debian chromium driven by Playwright.
+
+Each test opens the page in its own browser context, which the server treats as a
+separate visitor (its own session and model), and acts the way a user would:
+press Play, type a value and press Reset, pick a preset.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+#: how long to wait for something the page should show after an action
+SHOWS_UP = 30_000
+
+
+def generation(page) -> int:
+    return int(page.inner_text(".rw-generation").split()[-1])
+
+
+def running_params(page) -> str:
+    return page.inner_text(".rw-running-params")
+
+
+def cooperation_plot(page) -> str:
+    """The cooperation panel's image source: a new blob URL every time it is redrawn."""
+    return page.locator("img.rw-panel-0").get_attribute("src")
+
+
+def set_number(page, label: str, value: str) -> None:
+    box = page.get_by_label(label, exact=True)
+    box.fill(value)
+    box.press("Enter")
+
+
+def test_play_advances_the_generation_counter_and_redraws_the_cooperation_plot(open_page):
+    page = open_page()
+    assert generation(page) == 0
+    plot_before = cooperation_plot(page)
+    page.click(".rw-play")
+    page.wait_for_function("() => parseInt(document.querySelector('.rw-generation')"
+                           ".innerText.split(' ').pop()) >= 3", timeout=SHOWS_UP)
+    page.click(".rw-pause")
+    assert generation(page) >= 3
+    assert cooperation_plot(page) != plot_before
+
+
+def test_a_changed_parameter_is_used_after_reset(open_page):
+    page = open_page()
+    page.click(".rw-step")
+    page.wait_for_function("() => document.querySelector('.rw-generation')"
+                           ".innerText.endsWith(' 1')", timeout=SHOWS_UP)
+    set_number(page, "N (users)", "300")
+    set_number(page, "W (rewiring time scale)", "2.5")
+    page.get_by_text("press Reset").wait_for(timeout=SHOWS_UP)
+    page.click(".rw-reset")
+    page.wait_for_function("() => document.querySelector('.rw-running-params')"
+                           ".innerText.includes('n=300,')", timeout=SHOWS_UP)
+    assert "W=2.5," in running_params(page)
+    page.wait_for_function("() => document.querySelector('.rw-generation')"
+                           ".innerText.endsWith(' 0')", timeout=SHOWS_UP)
+
+
+def test_two_sessions_are_independent(open_page):
+    first = open_page()
+    second = open_page()
+    set_number(second, "N (users)", "200")
+    second.click(".rw-reset")
+    second.wait_for_function("() => document.querySelector('.rw-running-params')"
+                             ".innerText.includes('n=200,')", timeout=SHOWS_UP)
+    for _ in range(3):
+        first.click(".rw-step")
+        first.wait_for_timeout(300)
+    first.wait_for_function("() => document.querySelector('.rw-generation')"
+                            ".innerText.endsWith(' 3')", timeout=SHOWS_UP)
+    assert generation(second) == 0
+    assert "n=1000," in running_params(first)
+    assert "n=200," in running_params(second)
+
+
+def test_an_impossible_combination_shows_a_message_and_the_page_keeps_working(open_page):
+    page = open_page()
+    set_number(page, "k (average degree)", "5000")
+    page.locator(".rw-error").wait_for(timeout=SHOWS_UP)
+    assert "k must be" in page.inner_text(".rw-error")
+    page.click(".rw-reset")
+    assert "k=30" in running_params(page)
+    page.click(".rw-step")
+    page.wait_for_function("() => document.querySelector('.rw-generation')"
+                           ".innerText.endsWith(' 1')", timeout=SHOWS_UP)
+
+
+def test_each_preset_loads(open_page):
+    from visualization.scenarios_picker import load_presets
+
+    presets, error = load_presets()
+    assert error is None and len(presets) >= 4
+    page = open_page()
+    for scenario in presets:
+        page.locator(".rw-scenario").click()
+        page.locator(".v-overlay .v-list-item", has_text=scenario.title).click()
+        page.wait_for_function(
+            "(seed) => document.querySelector('.rw-running-params').innerText"
+            ".includes('seed=' + seed)", arg=str(scenario.seed), timeout=SHOWS_UP)
+        description = page.inner_text(".rw-scenario-description")
+        assert scenario.description.split()[0] in description
+        mix = ",".join(f"{name}={share:g}" for name, share in scenario.base["recommenders"].items())
+        assert mix in running_params(page)
+
+
+def test_the_page_loads_nothing_from_other_hosts(open_page, server_url):
+    requests: list[str] = []
+    page = open_page(record=requests)
+    page.click(".rw-play")
+    page.wait_for_timeout(2000)
+    page.click(".rw-pause")
+    host = urlparse(server_url).netloc
+    assert requests, "no request was recorded"
+    elsewhere = [url for url in requests
+                 if urlparse(url).scheme in ("http", "https", "ws", "wss")
+                 and urlparse(url).netloc != host]
+    assert elsewhere == []
