@@ -97,7 +97,7 @@ def mix_label(mix: dict[str, float]) -> str:
     """``{"local": 1.0}`` -> ``local``; a mixture -> ``local 90% / coop-random 10%``."""
     if len(mix) == 1:
         return next(iter(mix))
-    return " / ".join(f"{name} {share:.0%}" for name, share in mix.items())
+    return " / ".join(f"{name} {share * 100:.3g}%" for name, share in mix.items())
 
 
 def write_summary(ok: pd.DataFrame, scenario, out: Path) -> list[Path]:
@@ -313,7 +313,7 @@ def _hist(ok, scenario, spec):
         g = ok[ok["point"] == point]
         mix = scenario.point_labels()[point].get("recommenders") or scenario.base["recommenders"]
         for name in (mix if len(mix) > 1 else []):  # one recommender: its share is always 1
-            ax.hist(g[f"share:{name}"], bins=bins, alpha=0.55, label=f"{name} (start {mix[name]:.0%})")
+            ax.hist(g[f"share:{name}"], bins=bins, alpha=0.55, label=f"{name} (start {mix[name] * 100:.3g}%)")
         ax.hist(g["cooperation"], bins=bins, histtype="step", color="k", lw=1.2,
                 label="cooperation")
         ax.set_xlabel("final share of users")
