@@ -78,23 +78,50 @@ def describe(params: dict[str, Any]) -> str:
             f"recommenders: {mix}, seed={params.get('rng')}")
 
 
+def status_of(session: Session) -> str:
+    """``running``, ``fixated`` (every user plays one strategy) or ``stopped`` (time limit)."""
+    if session.model is None:
+        return "no model"
+    if session.running:
+        return "running"
+    return "fixated" if session.latest().get("cooperation") in (0.0, 1.0) else "stopped"
+
+
+# The components below each read the reactive values they show, so a new frame
+# re-renders only them, not the sidebar's thirty-odd controls.
+
 @solara.component
-def Headline(session: Session, frame: int):
+def Headline(session: Session, frame: solara.Reactive):
     """Generation counter and the numbers a class watches."""
+    frame.value  # noqa: B018 - subscribe: redraw on every frame
     latest = session.latest()
-    generation = session.generation
-    status = "running" if session.running else (
-        "fixated" if session.model is not None and getattr(session.model, "running", True)
-        is False and latest.get("cooperation") in (0.0, 1.0) else "stopped")
     with solara.Row(style={"align-items": "baseline", "flex-wrap": "wrap", "gap": "18px"}):
-        solara.Text(f"Generation {generation}", classes=["rw-headline", "rw-generation"])
+        solara.Text(f"Generation {session.generation}", classes=["rw-headline", "rw-generation"])
         if latest:
             solara.Text(f"Cooperation {latest.get('cooperation', 0):.1%}",
                         classes=["rw-headline", "rw-cooperation"])
             solara.Text(f"Rewires {int(latest.get('rewires', 0)):,}", classes=["rw-headline"])
             solara.Text(f"Max degree {int(latest.get('max_degree', 0))}",
                         classes=["rw-headline"])
-            solara.Text(f"({status})", classes=["rw-status"])
+            solara.Text(f"({status_of(session)})", classes=["rw-status"])
+
+
+@solara.component
+def Status(session: Session, draft: solara.Reactive, message: solara.Reactive,
+           frame: solara.Reactive):
+    """What is wrong with the controls, if anything, and what the running model is."""
+    frame.value  # noqa: B018 - a reset is a new frame
+    draft_problem = problem(draft.value)
+    if message.value and message.value[1] == draft.value:
+        # the last reset failed, and the controls still hold what failed
+        solara.Error(f"Could not start a run: {message.value[0]}", classes=["rw-error"])
+    elif draft_problem:
+        solara.Error(draft_problem, classes=["rw-error"])
+    elif session.model is not None and draft.value != session.params:
+        solara.Warning("The controls differ from the running model: "
+                       "press Reset to start a run with them.", dense=True)
+    running = dict(session.model.params) if session.model is not None else {}
+    solara.Text(f"Running: {describe(running)}", classes=["rw-caption", "rw-running-params"])
 
 
 @solara.component
@@ -110,16 +137,34 @@ def Downloads(session: Session):
 
 
 @solara.component
-def NetworkCard(session: Session, show_network: solara.Reactive, frame: int):
+def NetworkCard(session: Session, show_network: solara.Reactive, frame: solara.Reactive):
     """The network picture (or why it is not shown) and its on/off switch."""
+    shown = show_network.value
+
+    def picture() -> bytes:
+        return session.network_png() if shown else b""
+
+    image = solara.use_memo(picture, [frame.value, shown, id(session.model)])
     with solara.Card("Network", classes=["rw-network-card"]):
         solara.Switch(label="Show the network", value=show_network, classes=["rw-show-network"])
-        if show_network.value and session.network_image:
+        if shown and image:
             solara.Text(network_caption(int(session.params.get("n", 0))), classes=["rw-caption"])
-            with solara.Div(classes=["rw-network"]):
-                solara.Image(session.network_image, format="png", classes=["rw-image"])
-        elif not show_network.value:
+            solara.Image(image, format="png", classes=["rw-image"])
+        elif not shown:
             solara.Text("Hidden: the run goes faster without it.", classes=["rw-caption"])
+
+
+@solara.component
+def PlotsCard(session: Session, frame: solara.Reactive, clock: FrameClock):
+    """The live plots and the download buttons; marks the frame as drawn."""
+    current = frame.value
+    pngs = solara.use_memo(session.plot_pngs, [current, id(session.model)])
+    with solara.Card("Measurements", classes=["rw-plots-card"]):
+        with solara.Div(classes=["rw-plots"]):
+            for i, png in enumerate(pngs):
+                solara.Image(png, format="png", classes=["rw-panel", f"rw-panel-{i}"])
+        Downloads(session)
+    clock.mark_drawn(current)
 
 
 @solara.component
@@ -131,10 +176,10 @@ def Layout(children=[]):
 
 @solara.component
 def Page():
+    """The whole dashboard; one per browser session, with its own model."""
     session = solara.use_memo(Session, [])
     clock = solara.use_memo(FrameClock, [])
     draft = solara.use_reactive(initial_draft())
-    applied = solara.use_reactive(None)
     frame = solara.use_reactive(0)
     playing = solara.use_reactive(False)
     speed = solara.use_reactive(1)
@@ -154,7 +199,6 @@ def Page():
             message.set((str(err), dict(params)))
             return
         message.set(None)
-        applied.set(dict(params))
         frame.set(frame.value + 1)
 
     def first_model():
@@ -189,14 +233,6 @@ def Page():
 
     solara.use_thread(play_loop, dependencies=[playing.value], intrusive_cancel=False)
 
-    plot_pngs = solara.use_memo(session.plot_pngs, [frame.value, id(session.model)])
-
-    def network_picture():
-        session.network_image = session.network_png() if show_network.value else b""
-
-    solara.use_memo(network_picture, [frame.value, show_network.value, id(session.model)])
-    clock.mark_drawn(frame.value)
-
     solara.Style(CSS)
     solara.Title(TITLE)
     with solara.Row(classes=["rw-page"], style={"align-items": "flex-start", "gap": "0"}):
@@ -209,26 +245,10 @@ def Page():
         with solara.Column(classes=["rw-main"]):
             with solara.Card():
                 PlaybackControls(playing, speed, delay, on_step=step_once,
-                                 on_reset=lambda: rebuild(draft.value),
-                                 can_run=session.running)
-                Headline(session, frame.value)
-                draft_problem = problem(draft.value)
-                if message.value and message.value[1] == draft.value:
-                    # the last reset failed, and the controls still hold what failed
-                    solara.Error(f"Could not start a run: {message.value[0]}",
-                                 classes=["rw-error"])
-                elif draft_problem:
-                    solara.Error(draft_problem, classes=["rw-error"])
-                elif applied.value is not None and draft.value != applied.value:
-                    solara.Warning("The controls differ from the running model: "
-                                   "press Reset to start a run with them.", dense=True)
-                running = dict(session.model.params) if session.model is not None else {}
-                solara.Text(f"Running: {describe(running)}",
-                            classes=["rw-caption", "rw-running-params"])
+                                 on_reset=lambda: rebuild(draft.value), session=session,
+                                 frame=frame)
+                Headline(session, frame)
+                Status(session, draft, message, frame)
             with solara.Row(classes=["rw-views"]):
-                NetworkCard(session, show_network, frame.value)
-                with solara.Card("Measurements", classes=["rw-plots-card"]):
-                    with solara.Div(classes=["rw-plots"]):
-                        for i, png in enumerate(plot_pngs):
-                            solara.Image(png, format="png", classes=["rw-panel", f"rw-panel-{i}"])
-                    Downloads(session)
+                NetworkCard(session, show_network, frame)
+                PlotsCard(session, frame, clock)

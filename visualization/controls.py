@@ -244,8 +244,10 @@ def ParameterControls(draft: solara.Reactive):
 @solara.component
 def PlaybackControls(playing: solara.Reactive, speed: solara.Reactive, delay: solara.Reactive,
                      on_step: Callable[[], None], on_reset: Callable[[], None],
-                     can_run: bool):
+                     session, frame: solara.Reactive):
     """Play / pause, one step, reset, and how fast a played run goes."""
+    frame.value  # noqa: B018 - subscribe: Play and Step are disabled once the run stops
+    can_run = session.running
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap", "gap": "6px"}):
         if playing.value:
             solara.Button("Pause", icon_name="mdi-pause", color="primary",
