@@ -1,9 +1,11 @@
 """The evolving graph as per-node neighbour slabs in one pool (see :mod:`model.state`).
 
-The kernels need four things of the graph, all cheap here: a uniformly random
-neighbour (O(1)), adding and removing a tie (O(degree)), and moving a slab that is
-full to the end of the pool. Slabs keep their order when they move or when the
-pool is compacted, so where a slab lives never changes which neighbour a draw picks.
+The kernels need, all in O(1): a uniformly random neighbour, and replacing a tie
+(x, y) by (x, z). Every slot of the pool knows its *twin*, the slot holding the
+same tie seen from the other end, so removing a user from a hub's slab needs no
+search through the hub's thousand neighbours. A full slab moves to the end of the
+pool with twice the room; slabs keep their order when they move or when the pool
+is compacted, so where a slab lives never changes which neighbour a draw picks.
 """
 
 import numpy as np
@@ -11,13 +13,16 @@ from numba import njit
 
 from model.state import MAX_CAP, POOL_END
 
+#: The pool is indexed by int32 twins: its size must stay below this.
+MAX_POOL = 2**31 - 1
+
 
 def initial_capacity(deg: np.ndarray) -> np.ndarray:
     """Room for each node's neighbours: half as much again as it has, at least 4."""
     return (deg + np.maximum(deg // 2, 4)).astype(np.int32)
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True)
 def headroom(max_cap):
     """Free pool slots one elementary update may need: two slabs moving and doubling."""
     return 2 * (2 * max_cap + 8)
@@ -25,78 +30,94 @@ def headroom(max_cap):
 
 @njit(cache=True)
 def build_slabs(n, edges, cap, pool_size):
-    """Lay out the slabs for ``edges`` (m x 2) with the given capacities."""
+    """Lay out the slabs (and twins) for ``edges`` (m x 2) with the given capacities."""
     off = np.zeros(n, dtype=np.int64)
     total = 0
     for i in range(n):
         off[i] = total
         total += cap[i]
     nbr = np.full(pool_size, -1, dtype=np.int32)
+    twin = np.full(pool_size, -1, dtype=np.int32)
     deg = np.zeros(n, dtype=np.int32)
     for e in range(edges.shape[0]):
         u = edges[e, 0]
         v = edges[e, 1]
-        nbr[off[u] + deg[u]] = v
+        su = off[u] + deg[u]
+        sv = off[v] + deg[v]
+        nbr[su] = v
+        nbr[sv] = u
+        twin[su] = sv
+        twin[sv] = su
         deg[u] += 1
-        nbr[off[v] + deg[v]] = u
         deg[v] += 1
-    return off, nbr, deg, total
+    return off, nbr, twin, deg, total
 
 
 @njit(cache=True)
-def compact(deg, off, cap, nbr, new_cap, pool_size):
+def compact(deg, off, nbr, twin, new_cap, pool_size):
     """A fresh pool of ``pool_size`` with every slab copied in order to capacity ``new_cap``."""
     n = len(deg)
     new_off = np.zeros(n, dtype=np.int64)
-    new_nbr = np.full(pool_size, -1, dtype=np.int32)
+    moved_to = np.full(len(nbr), -1, dtype=np.int64)
     total = 0
     for i in range(n):
         new_off[i] = total
         for j in range(deg[i]):
-            new_nbr[total + j] = nbr[off[i] + j]
+            moved_to[off[i] + j] = total + j
         total += new_cap[i]
-    return new_off, new_nbr, total
+    new_nbr = np.full(pool_size, -1, dtype=np.int32)
+    new_twin = np.full(pool_size, -1, dtype=np.int32)
+    for i in range(n):
+        for j in range(deg[i]):
+            old = off[i] + j
+            new_nbr[new_off[i] + j] = nbr[old]
+            new_twin[new_off[i] + j] = moved_to[twin[old]]
+    return new_off, new_nbr, new_twin, total
 
 
 @njit(cache=True, _nrt=False, inline="always")
-def find(st, i, j):
-    """Index of ``j`` within ``i``'s slab, or -1."""
-    base = st.off[i]
-    for t in range(st.deg[i]):
-        if st.nbr[base + t] == j:
-            return t
-    return -1
+def _move_slot(st, src, dest):
+    """Move the tie in slot ``src`` to the empty slot ``dest``, keeping its twin in step."""
+    st.nbr[dest] = st.nbr[src]
+    t = st.twin[src]
+    st.twin[dest] = t
+    st.twin[t] = dest
+    st.nbr[src] = -1
+    st.twin[src] = -1
 
 
 @njit(cache=True, _nrt=False, inline="always")
-def remove_neighbour(st, i, j):
-    """Drop ``j`` from ``i``'s slab (the last neighbour takes its place)."""
-    t = find(st, i, j)
-    base = st.off[i]
-    last = st.deg[i] - 1
-    st.nbr[base + t] = st.nbr[base + last]
-    st.nbr[base + last] = -1
-    st.deg[i] = last
+def replace_tie(st, a, slot_ab, z):
+    """Replace the tie a-b, at ``slot_ab`` of a's slab, by a-z (a keeps its slot order).
 
-
-@njit(cache=True, _nrt=False, inline="always")
-def append_neighbour(st, i, j):
-    """Add ``j`` at the end of ``i``'s slab, moving the slab if it is full.
-
-    The engine guarantees enough free pool before each update (see :func:`headroom`).
+    b loses a (its last neighbour takes a's place), z gains a at the end of its slab.
+    Returns b.
     """
-    d = st.deg[i]
-    if d == st.cap[i]:
-        new_cap = max(2 * st.cap[i], 4)
+    b = st.nbr[slot_ab]
+    slot_ba = st.twin[slot_ab]
+    last = st.off[b] + st.deg[b] - 1
+    if slot_ba != last:
+        _move_slot(st, last, slot_ba)
+    else:
+        st.nbr[last] = -1
+        st.twin[last] = -1
+    st.deg[b] -= 1
+    d = st.deg[z]
+    if d == st.cap[z]:  # full: the slab moves to the end of the pool, twice as roomy
+        new_cap = max(2 * st.cap[z], 4)
         dest = st.cnt[POOL_END]
-        src = st.off[i]
+        src = st.off[z]
         for t in range(d):
-            st.nbr[dest + t] = st.nbr[src + t]
-            st.nbr[src + t] = -1
-        st.off[i] = dest
-        st.cap[i] = new_cap
+            _move_slot(st, src + t, dest + t)
+        st.off[z] = dest
+        st.cap[z] = new_cap
         st.cnt[POOL_END] = dest + new_cap
         if new_cap > st.cnt[MAX_CAP]:
             st.cnt[MAX_CAP] = new_cap
-    st.nbr[st.off[i] + d] = j
-    st.deg[i] = d + 1
+    slot_za = st.off[z] + d
+    st.nbr[slot_za] = a
+    st.deg[z] = d + 1
+    st.nbr[slot_ab] = z
+    st.twin[slot_ab] = slot_za
+    st.twin[slot_za] = slot_ab
+    return b

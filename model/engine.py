@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from model import state as S
-from model.adjacency import build_slabs, compact, headroom, initial_capacity
+from model.adjacency import MAX_POOL, build_slabs, compact, headroom, initial_capacity
 from model.graph import exact_assignment, gnm_edges, largest_remainder, n_edges, regular_edges
 from model.kernel import FIXATED, NEEDS_SPACE, run
 from model.parameters import validate
@@ -87,12 +87,15 @@ class Engine:
         new_cap = initial_capacity(st.deg)
         need = int(new_cap.sum())
         size = need + need // 2 + headroom(int(max(new_cap.max(), st.cnt[S.MAX_CAP]))) + 64
-        off, nbr, end = compact(st.deg, st.off, st.cap, st.nbr, new_cap, size)
+        if size > MAX_POOL:
+            raise MemoryError(f"the neighbour pool would need {size:,} slots; "
+                              f"the most it can hold is {MAX_POOL:,}")
+        off, nbr, twin, end = compact(st.deg, st.off, st.nbr, st.twin, new_cap, size)
         st.off[:] = off
         st.cap[:] = new_cap
         st.cnt[S.POOL_END] = end
         st.cnt[S.MAX_CAP] = int(new_cap.max())
-        self.state = st._replace(nbr=nbr)
+        self.state = st._replace(nbr=nbr, twin=twin)
 
     # -- reading ---------------------------------------------------------------
     @property
@@ -183,7 +186,7 @@ def assemble(n: int, edges: np.ndarray, strat: np.ndarray, rec: np.ndarray, p: d
     deg0 = np.bincount(edges.ravel(), minlength=n).astype(np.int32)
     cap = initial_capacity(deg0)
     pool_size = int(cap.sum()) * 3 // 2 + headroom(int(cap.max())) + 64
-    off, nbr, deg, end = build_slabs(n, edges, cap, pool_size)
+    off, nbr, twin, deg, end = build_slabs(n, edges, cap, pool_size)
     ncoop = np.bincount(edges[:, 0], weights=strat[edges[:, 1]], minlength=n) \
         + np.bincount(edges[:, 1], weights=strat[edges[:, 0]], minlength=n)
     g = S.group_of(strat, rec)
@@ -206,7 +209,7 @@ def assemble(n: int, edges: np.ndarray, strat: np.ndarray, rec: np.ndarray, p: d
     fpar[S.BETA_MED] = p["beta_med"]
     fpar[S.P_RECOMMENDER], fpar[S.P_STRATEGY] = S.update_probabilities(p["W"], p["W2"])
     return S.EngineState(
-        deg=deg, off=off, cap=cap, nbr=nbr, strat=strat, rec=rec,
+        deg=deg, off=off, cap=cap, nbr=nbr, twin=twin, strat=strat, rec=rec,
         ncoop=ncoop.astype(np.int32), gorder=gorder, gpos=gpos, gstart=gstart,
         dorder=dorder, dpos=dpos, dstart=dstart, gmax=gmax,
         mark=np.zeros(n, dtype=np.int64), cnt=cnt,

@@ -49,6 +49,9 @@ def check_invariants(engine, n_edges: int | None = None) -> None:
         for j in adj[i]:
             _require(i in adj[int(j)], f"edge {i}-{j} is one-sided")
         _require(st.deg[i] == len(nb) <= st.cap[i], f"user {i}: degree or capacity is off")
+        for s in range(st.off[i], st.off[i] + st.deg[i]):
+            t = st.twin[s]
+            _require(st.nbr[t] == i and st.twin[t] == s, f"user {i}: slot {s} has a wrong twin")
     if n_edges is not None:
         _require(int(st.deg.sum()) == 2 * n_edges,
                  f"edge count changed: {st.deg.sum() // 2} != {n_edges}")

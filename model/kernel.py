@@ -9,7 +9,7 @@ import math
 
 from numba import njit
 
-from model.adjacency import append_neighbour, find, headroom, remove_neighbour
+from model.adjacency import headroom, replace_tie
 from model.indexes import change_degree, change_group, group
 from model.recommend import is_asked, recommend
 from model.rng import below, uniform
@@ -67,8 +67,9 @@ def imitate(st, x, y, what):
 
 
 @njit(cache=True, _nrt=False, inline="always")
-def rewire(st, a, b):
-    """a has won the right to leave b (MODEL.md step 5, last bullet)."""
+def rewire(st, a, slot_ab):
+    """a has won the right to leave b, its neighbour at ``slot_ab`` (MODEL.md step 5)."""
+    b = st.nbr[slot_ab]
     if st.deg[b] == 1 and st.cnt[ALLOW_ISOLATION] == 0:
         return
     r = st.rec[a]
@@ -80,11 +81,8 @@ def rewire(st, a, b):
     if z < 0:
         st.cnt[UNSERVED] += 1
         return
-    # a keeps its slot order: b's place in a's slab now holds z.
-    st.nbr[st.off[a] + find(st, a, b)] = z
-    remove_neighbour(st, b, a)
+    replace_tie(st, a, slot_ab, z)
     change_degree(st, b, st.deg[b] + 1, st.deg[b])
-    append_neighbour(st, z, a)
     change_degree(st, z, st.deg[z] - 1, st.deg[z])
     if st.deg[z] > st.cnt[MAX_DEGREE]:
         st.cnt[MAX_DEGREE] = st.deg[z]
@@ -103,13 +101,14 @@ def elementary_update(st):
     dx = st.deg[x]
     if dx == 0:
         return False
-    y = st.nbr[st.off[x] + below(st.rng, dx)]  # 2. a uniformly random neighbour
-    return update_pair(st, x, y)
+    slot = st.off[x] + below(st.rng, dx)  # 2. a uniformly random neighbour
+    return update_pair(st, x, slot)
 
 
 @njit(cache=True, _nrt=False, inline="always")
-def update_pair(st, x, y):
-    """Steps 3 to 6 of MODEL.md for the chosen user x and neighbour y."""
+def update_pair(st, x, slot):
+    """Steps 3 to 6 of MODEL.md for the chosen user x and its neighbour y at ``slot``."""
+    y = st.nbr[slot]
     kind = uniform(st.rng)  # 3. which kind of update
     p_rec = st.fpar[P_RECOMMENDER]
     if kind < p_rec + st.fpar[P_STRATEGY]:
@@ -125,12 +124,12 @@ def update_pair(st, x, y):
         return False
     st.cnt[OPPORTUNITIES] += 1
     if uniform(st.rng) < fermi(fitness(st, x) - fitness(st, y), st.fpar[BETA]):
-        a, b = x, y  # x competes with y and wins: x leaves y
+        a, slot_ab = x, slot  # x competes with y and wins: x leaves y
     elif st.strat[x] == DEFECT:
-        a, b = y, x  # both defect and y wins: y leaves x
+        a, slot_ab = y, st.twin[slot]  # both defect and y wins: y leaves x
     else:
         return False
-    rewire(st, a, b)
+    rewire(st, a, slot_ab)
     return False
 
 
@@ -170,8 +169,15 @@ def run(st, n_updates):
 def update_chosen_pair(st, x, y):
     """Steps 3 to 6 for a given x and neighbour y: hand-built cases and demonstrations.
 
-    Counts as a step like any other, but does not check fixation.
+    Counts as a step like any other, but does not check fixation. Returns False
+    and does nothing if y is not a neighbour of x.
     """
-    changed = update_pair(st, x, y)
+    slot = -1
+    for t in range(st.off[x], st.off[x] + st.deg[x]):
+        if st.nbr[t] == y:
+            slot = t
+    if slot < 0:
+        return False
+    changed = update_pair(st, x, slot)
     st.cnt[STEPS] += 1
     return changed

@@ -97,6 +97,9 @@ PARAMETERS: dict[str, Parameter] = {
     ]
 }
 
+#: The most ties the engine holds, counted from both ends (its pool is int32-indexed).
+MAX_TIES = 1e9
+
 #: The paper's games as (T, S) pairs, for pickers and presets.
 GAMES: dict[str, tuple[float, float]] = {
     "Prisoner's Dilemma": (2.0, -1.0),
@@ -227,6 +230,9 @@ def validate(values: dict[str, Any]) -> dict[str, Any]:
     n, k = out["n"], out["k"]
     if not k <= n - 1:
         raise ParameterError("k", f"k must be a number in (0, n-1] = (0, {n - 1}]; got {k!r}")
+    if n * k > MAX_TIES:
+        raise ParameterError("k", f"k must keep n*k at most {MAX_TIES:.0e} (twice the ties "
+                             f"the engine can hold); got n*k = {n * k:.3g}")
     if out["graph"] == "regular":
         if not float(k).is_integer() or (n * int(k)) % 2:
             raise ParameterError(

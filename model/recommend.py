@@ -2,8 +2,10 @@
 
 ``recommend(st, u, v)`` answers a rewire request of user ``u`` leaving ``v`` with a
 valid new neighbour, or -1 when there is none. Valid means: not ``u`` and not one
-of ``u``'s current neighbours. The neighbours of ``u`` are marked once per request,
-so each validity check is O(1).
+of ``u``'s current neighbours. For a user with few neighbours a check scans its
+slab (a few dozen contiguous ints); a user with many, or a request that needs an
+exact count, first marks its neighbours so each check is O(1). A hub's thousand
+neighbours are thus only marked when the hub itself rewires.
 
 Every choice is exactly uniform over the valid candidates it ranges over: a few
 rejection draws from the candidate range first (accepted draws are uniform over
@@ -17,7 +19,7 @@ from numba import njit
 
 from model.policies import Pool, Rank, Who
 from model.rng import below
-from model.state import COOPERATE, STAMP
+from model.state import COOPERATE, MARKED, STAMP
 
 _NEVER = int(Pool.NEVER)
 _PARTNER = int(Pool.PARTNER_NEIGHBOURS)
@@ -29,18 +31,43 @@ _HIGH = int(Rank.HIGHEST_DEGREE)
 _TRIES = 8  #: rejection draws before counting the valid candidates exactly
 _PARTNER_TRIES = 2  #: fewer for local: friends of friends are often already friends
 _SCAN_BELOW = 16  #: ranges this small are scanned rather than sampled
+_MARK_ABOVE = 64  #: users with more neighbours than this are marked up front
 
 
 @njit(cache=True, _nrt=False, inline="always")
-def mark_neighbours(st, u):
-    """Mark ``u`` and its neighbours; returns the stamp that means 'marked'."""
+def begin_request(st, u):
+    """A new stamp for this request; marks ``u``'s neighbours now if it has many."""
     st.cnt[STAMP] += 1
-    stamp = st.cnt[STAMP]
-    st.mark[u] = stamp
+    st.cnt[MARKED] = 0
+    if st.deg[u] > _MARK_ABOVE:
+        ensure_marked(st, u)
+    return st.cnt[STAMP]
+
+
+@njit(cache=True, _nrt=False, inline="always")
+def ensure_marked(st, u):
+    """Mark ``u`` and its neighbours with this request's stamp (once per request)."""
+    if st.cnt[MARKED] == 0:
+        stamp = st.cnt[STAMP]
+        st.mark[u] = stamp
+        base = st.off[u]
+        for t in range(st.deg[u]):
+            st.mark[st.nbr[base + t]] = stamp
+        st.cnt[MARKED] = 1
+
+
+@njit(cache=True, _nrt=False, inline="always")
+def is_valid(st, u, w, stamp):
+    """Whether ``w`` may become ``u``'s new neighbour: not ``u``, not already a neighbour."""
+    if st.cnt[MARKED] != 0:
+        return st.mark[w] != stamp
+    if w == u:
+        return False
     base = st.off[u]
     for t in range(st.deg[u]):
-        st.mark[st.nbr[base + t]] = stamp
-    return stamp
+        if st.nbr[base + t] == w:
+            return False
+    return True
 
 
 @njit(cache=True, _nrt=False, inline="always")
@@ -49,16 +76,18 @@ def sample_range(st, order, pos, lo, hi, u, stamp):
     size = hi - lo
     if size <= 0:
         return -1
+    if size > _SCAN_BELOW:
+        for _ in range(_TRIES):
+            w = order[lo + below(st.rng, size)]
+            if is_valid(st, u, w, stamp):
+                return w
+    ensure_marked(st, u)
     if size <= _SCAN_BELOW:  # small ranges (degree buckets, mostly): count directly
         valid = 0
         for p in range(lo, hi):
             if st.mark[order[p]] != stamp:
                 valid += 1
     else:
-        for _ in range(_TRIES):
-            w = order[lo + below(st.rng, size)]
-            if st.mark[w] != stamp:
-                return w
         marked = 1 if lo <= pos[u] < hi else 0
         base = st.off[u]
         for t in range(st.deg[u]):
@@ -90,8 +119,9 @@ def partner_neighbour(st, u, v, stamp):
     d = st.deg[v]
     for _ in range(_PARTNER_TRIES):
         w = st.nbr[base + below(st.rng, d)]
-        if st.mark[w] != stamp:
+        if is_valid(st, u, w, stamp):
             return w
+    ensure_marked(st, u)
     valid = 0
     for t in range(d):
         if st.mark[st.nbr[base + t]] != stamp:
@@ -123,12 +153,14 @@ def tighten_group_max(st, g):
 def recommend(st, u, v):
     """Ask ``u``'s recommender for a new neighbour to replace ``v``; -1 if none is valid.
 
-    Heuristics walk the candidate ranges: one range (all degrees, from the group
-    index) for a random pick; one range per degree (from the degree index), from
-    degree 0 up or from the group maximum down, for degree-ranked picks.
+    A random pick draws from one range of the group index (all degrees). A
+    degree-ranked pick walks the degree index one degree at a time, from the
+    lowest degree present up or from the groups' maximum down, until a degree
+    has a valid candidate; it jumps over degrees that no user has, so a hub far
+    above everybody else costs one step, not one per missing degree.
     """
     r = st.rec[u]
-    stamp = mark_neighbours(st, u)
+    stamp = begin_request(st, u)
     if st.pool[r] == _PARTNER:
         return partner_neighbour(st, u, v, stamp)
     who = st.who[r]
@@ -137,21 +169,38 @@ def recommend(st, u, v):
     g_lo = 2 * r + (1 if who == _DEFECT else 0)
     g_hi = 2 * r + (1 if who == _COOP else 2)
     rank = st.rank[r]
-    if rank == _LOW or rank == _HIGH:
-        order, pos, starts, stride = st.dorder, st.dpos, st.dstart, len(st.gstart) - 1
-        top = 0
+    ranked = rank == _LOW or rank == _HIGH
+    G = len(st.gstart) - 1
+    n = len(st.deg)
+    top = 0
+    if ranked:
         for g in range(g_lo, g_hi):
             top = max(top, tighten_group_max(st, g))
+        order, pos = st.dorder, st.dpos
+        d = top if rank == _HIGH else st.deg[st.dorder[0]]
     else:
-        order, pos, starts, stride, top = st.gorder, st.gpos, st.gstart, 0, 0
-    d, step = (top, -1) if rank == _HIGH else (0, 1)
-    for _ in range(top + 1):
-        z = sample_range(st, order, pos, starts[d * stride + g_lo], starts[d * stride + g_hi],
-                         u, stamp)
-        if z >= 0:
+        order, pos = st.gorder, st.gpos
+        d = 0
+    while True:
+        if ranked:
+            lo, hi = st.dstart[d * G + g_lo], st.dstart[d * G + g_hi]
+        else:
+            lo, hi = st.gstart[g_lo], st.gstart[g_hi]
+        z = sample_range(st, order, pos, lo, hi, u, stamp)
+        if z >= 0 or not ranked:
             return z
-        d += step
-    return -1
+        # Jump to the next degree that any user has: degrees nobody has cost nothing.
+        if rank == _HIGH:
+            q = st.dstart[d * G] - 1
+            if q < 0:
+                return -1
+        else:
+            q = st.dstart[(d + 1) * G]
+            if q >= n:
+                return -1
+        d = st.deg[st.dorder[q]]
+        if d > top:
+            return -1
 
 
 @njit(cache=True, _nrt=False, inline="always")

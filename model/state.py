@@ -9,7 +9,8 @@ Layout, for N users and R recommenders (G = 2R groups):
   ``nbr[off[i] : off[i] + deg[i]]``, with room for ``cap[i]`` of them. A node whose
   slab is full moves to the end of the pool with twice the room; when the pool runs
   low the engine compacts it between updates (order within each slab is kept, so
-  memory management never changes a result).
+  memory management never changes a result). ``twin[s]`` is the slot holding the
+  same tie seen from the other end, so a tie is removed in O(1) even from a hub.
 - **Users**: ``strat`` (1 = cooperate, 0 = defect), ``rec`` (recommender index),
   ``ncoop`` (number of cooperating neighbours: a user's payoff is exact and O(1)
   from ``deg``, ``ncoop`` and ``strat``, with no floating-point drift).
@@ -47,7 +48,8 @@ STOP_ON_FIXATION = 11
 STRATEGY_CHANGES = 12  #: strategy imitations that changed a strategy
 RECOMMENDER_CHANGES = 13  #: recommender imitations that changed a recommender
 UNSERVED = 14  #: requests for which the recommender had no valid candidate
-N_COUNTERS = 15
+MARKED = 15  #: whether the current request has marked the rewiring user's neighbours
+N_COUNTERS = 16
 
 # Slots of the float64 parameter array ``fpar``.
 BETA = 0
@@ -64,6 +66,7 @@ class EngineState(NamedTuple):
     off: np.ndarray  # int64[N]
     cap: np.ndarray  # int32[N]
     nbr: np.ndarray  # int32[pool]
+    twin: np.ndarray  # int32[pool]: the slot of the same tie in the other end's slab
     strat: np.ndarray  # int8[N]
     rec: np.ndarray  # int32[N]
     ncoop: np.ndarray  # int32[N]

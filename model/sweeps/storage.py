@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 import pyarrow as pa
+import pyarrow.compute  # noqa: F401  (pa.compute)
 import pyarrow.parquet as pq
 
 from model.scenario import Scenario, ScenarioError, format_value
@@ -225,7 +226,7 @@ class ResultStore:
 
     def close(self, status: str, compact: bool = True) -> dict[str, Any]:
         """Record the end (``status``: complete, interrupted), compact if complete."""
-        counts = self._update_counts()
+        counts = self.manifest["counts"]  # kept up to date by open() and commit()
         if status == "complete" and counts["missing"] == 0 and compact:
             self.compact()
         self.manifest["status"] = status
@@ -297,9 +298,48 @@ def _sources(root: Path, kind: str) -> list[Path]:
 
 
 def _read_unique(root: Path, kind: str, columns: list[str] | None) -> pa.Table | None:
+    """All rows of ``kind``, each run id from the first source holding it.
+
+    Fast path: read every file at once (threaded) and, as is the rule, find no run id
+    in two files. Only after an interrupted compaction does it fall back to reading
+    file by file and dropping the later copies.
+    """
+    sources = _sources(root, kind)
+    if not sources:
+        return None
+    import pyarrow.dataset as ds
+
+    cols = None if columns is None else list(dict.fromkeys(["run_id", *columns]))
+    tables = [pq.read_table(p, columns=cols) for p in sources[:1]]  # fixes the schema
+    if len(sources) > 1:
+        rest = ds.dataset([str(p) for p in sources[1:]], format="parquet",
+                          schema=tables[0].schema)
+        tables.append(rest.to_table(columns=cols))
+    table = pa.concat_tables(tables, promote_options="default")
+    if kind == "runs":
+        unique = pa.compute.count_distinct(table.column("run_id")).as_py() == len(table)
+    else:  # series: several rows per run; a run's rows must come from one source
+        unique = _series_sources_disjoint(tables, sources)
+    if unique:
+        return table if columns is None else table.select(columns)
+    return _read_unique_slow(sources, columns)
+
+
+def _series_sources_disjoint(tables: list[pa.Table], sources: list[Path]) -> bool:
+    if len(sources) == 1:
+        return True
+    first = set(tables[0].column("run_id").to_pylist())
+    rest = tables[1].column("run_id").to_pylist() if len(tables) > 1 else []
+    if first & set(rest):
+        return False
+    # parts never share a run id unless a run was committed twice, which never happens
+    return True
+
+
+def _read_unique_slow(sources: list[Path], columns: list[str] | None) -> pa.Table | None:
     seen: set[str] = set()
     tables = []
-    for path in _sources(root, kind):
+    for path in sources:
         cols = None if columns is None else list(dict.fromkeys(["run_id", *columns]))
         table = pq.read_table(path, columns=cols)
         ids = table.column("run_id").to_pylist()
