@@ -84,7 +84,7 @@ def test_beta_med_follows_a_beta_varied_by_the_grid(tmp_path):
 
 @pytest.mark.parametrize("patch, message", [
     (("W = [0.5, 1, 2, 3, inf]", "W = [0.5, -1]"),
-     "x.toml: [grid] W: must be a number in >= 0 or inf; got -1"),
+     "x.toml: [grid] W: must be a number >= 0 or inf; got -1"),
     (("n = 1000", "n = 1000\ncolour = 3"), "x.toml: [model] colour: unknown key; allowed: n, k,"),
     (("n = 1000", "n = 2.5"), "x.toml: [model] n: must be an integer"),
     (("n = 1000", 'n = "big"'), "x.toml: [model] n: must be an integer"),

@@ -306,8 +306,7 @@ def test_cli_errors_are_one_line_with_exit_code_2(tmp_path):
     res = subprocess.run(_sweep_cmd(bad, tmp_path / "out"), cwd=ROOT, env=_env(),
                          capture_output=True, text=True, timeout=120)
     assert res.returncode == 2
-    assert res.stderr.strip() == (f"rewire: error: {bad}: [grid] W: must be a number in "
-                                  f">= 0 or inf; got -1")
+    assert res.stderr.strip() == f"rewire: error: {bad}: [grid] W: must be a number >= 0 or inf; got -1"
     nolimit = scenario_file(tmp_path, SMALL.replace("max_steps = 3000\n", ""), "nolimit.toml")
     res = subprocess.run(_sweep_cmd(nolimit, tmp_path / "out2"), cwd=ROOT, env=_env(),
                          capture_output=True, text=True, timeout=120)
