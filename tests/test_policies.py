@@ -1,6 +1,6 @@
 """Recommender policies: the registry, and each policy's choices against MODEL.md's definition.
 
-The reference (tests/conftest.py) computes the candidate set the obvious way; the
+The reference (tests/handbuilt.py) computes the candidate set the obvious way; the
 compiled selector must only ever return members of it, -1 exactly when it is empty,
 and reach every member (ties broken at random, random picks uniform).
 """
@@ -9,7 +9,7 @@ from collections import Counter
 
 import numpy as np
 import pytest
-from conftest import hand_built, reference_candidates
+from handbuilt import hand_built, reference_candidates
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import chisquare

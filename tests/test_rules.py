@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 import pytest
-from conftest import INF, edge_set, hand_built
+from handbuilt import INF, edge_set, hand_built
 
 from model import state as S
 from model.invariants import check_invariants

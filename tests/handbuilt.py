@@ -1,8 +1,6 @@
-"""Shared helpers: hand-built engines and the reference (plain Python) reading of MODEL.md."""
+"""Test helpers: hand-built engines and the reference (plain Python) reading of MODEL.md."""
 
 from __future__ import annotations
-
-import pytest
 
 from model.engine import Engine
 from model.policies import Pool, Rank, Who, get_policy
@@ -46,8 +44,3 @@ def reference_candidates(engine, u: int, v: int) -> set[int] | None:
         best = (max if policy.rank == Rank.HIGHEST_DEGREE else min)(degrees.values())
         cands = {w for w in cands if degrees[w] == best}
     return cands
-
-
-@pytest.fixture
-def inf():
-    return INF
