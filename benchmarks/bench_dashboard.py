@@ -8,8 +8,8 @@ Run from the repository root (needs Debian's chromium at /usr/bin/chromium)::
 It starts ``solara run server.py`` on a free port, opens the page in headless
 chromium and, for each of ``--steps`` generations, clicks Step and times, inside
 the page (``performance.now()``), from the click to the moment the generation
-counter shows the new generation *and* every picture on the page (the 8 plot
-panels, and the network when shown) has been replaced by a new, fully decoded
+counter shows the new generation *and* every picture on the page (the plots,
+and the network when shown) has been replaced by a new, fully decoded
 image. That span holds the whole path: the click's message to the server, one
 generation (N elementary updates), drawing the pictures, sending them and the
 browser decoding them. It does this with the network view on and then off, and
@@ -40,7 +40,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 #: click Step, then resolve with the milliseconds until the counter and every image changed
 STEP_AND_TIME = """
 async (expected) => {
-  const pictures = () => [...document.querySelectorAll('img.rw-image, img.rw-panel')];
+  const pictures = () => [...document.querySelectorAll('img.rw-image, img.rw-plots')];
   const before = pictures().map(img => img.src);
   const t0 = performance.now();
   document.querySelector('.rw-step').click();
@@ -134,7 +134,7 @@ def main() -> None:
                                                  args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1600, "height": 1000})
             page.goto(f"http://127.0.0.1:{port}/")
-            page.wait_for_selector("img.rw-panel", timeout=90_000)
+            page.wait_for_selector("img.rw-plots", timeout=90_000)
             page.wait_for_selector("img.rw-image", timeout=90_000)  # network laid out
             print("page: default parameters, N=1000, k=30, one generation per Step")
             time_steps(page, 3)  # warm-up: first frames rescale every plot

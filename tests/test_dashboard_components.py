@@ -163,9 +163,9 @@ def test_two_pages_have_independent_models():
         second.close()
 
 
-def test_the_page_shows_the_network_and_eight_plot_panels(page):
+def test_the_page_shows_the_network_and_the_plots(page):
     images = page.find(ipywidgets.Image).widgets
-    assert len(images) == 1 + 8
+    assert len(images) == 2
     assert all(img.value[:8] == b"\x89PNG\r\n\x1a\n" for img in images)
 
 
@@ -251,8 +251,7 @@ def test_plots_and_csv_follow_the_run():
     session.build({**controls.initial_draft(), "n": 200, "k": 8,
                    "recommenders": {"local": 0.5, "coop-random": 0.5}, "W2": 0.1})
     session.step(3)
-    pngs = session.plot_pngs()
-    assert len(pngs) == 8
+    assert len(session.plots.panel_pngs()) == 8
     grid = Image.open(io.BytesIO(session.plots_png()))
     assert grid.width > grid.height > 0
     lines = session.csv().strip().splitlines()

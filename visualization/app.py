@@ -41,8 +41,7 @@ CSS = """
 .rw-title { font-size: 1.35rem; font-weight: 600; margin: 4px 8px 8px 8px; display: block; }
 .rw-headline { font-size: 1.25rem; font-weight: 500; }
 .rw-image img, .rw-image { max-width: 100%; height: auto; }
-.rw-plots { display: flex; flex-wrap: wrap; gap: 2px; }
-.rw-panel { max-width: 256px; }
+.rw-plots { max-width: 100%; height: auto; }
 .rw-caption { color: #444; font-size: 0.95rem; }
 """
 
@@ -87,13 +86,12 @@ def status_of(session: Session) -> str:
     return "fixated" if session.latest().get("cooperation") in (0.0, 1.0) else "stopped"
 
 
-# The components below each read the reactive values they show, so a new frame
-# re-renders only them, not the sidebar's thirty-odd controls.
+# A new frame re-renders RunView and what it contains, not the sidebar's thirty-odd
+# controls: RunView alone reads the frame counter, so one frame is one render pass.
 
 @solara.component
-def Headline(session: Session, frame: solara.Reactive):
+def Headline(session: Session, frame: int):
     """Generation counter and the numbers a class watches."""
-    frame.value  # noqa: B018 - subscribe: redraw on every frame
     latest = session.latest()
     with solara.Row(style={"align-items": "baseline", "flex-wrap": "wrap", "gap": "18px"}):
         solara.Text(f"Generation {session.generation}", classes=["rw-headline", "rw-generation"])
@@ -107,10 +105,8 @@ def Headline(session: Session, frame: solara.Reactive):
 
 
 @solara.component
-def Status(session: Session, draft: solara.Reactive, message: solara.Reactive,
-           frame: solara.Reactive):
+def Status(session: Session, draft: solara.Reactive, message: solara.Reactive, frame: int):
     """What is wrong with the controls, if anything, and what the running model is."""
-    frame.value  # noqa: B018 - a reset is a new frame
     draft_problem = problem(draft.value)
     if message.value and message.value[1] == draft.value:
         # the last reset failed, and the controls still hold what failed
@@ -137,14 +133,14 @@ def Downloads(session: Session):
 
 
 @solara.component
-def NetworkCard(session: Session, show_network: solara.Reactive, frame: solara.Reactive):
+def NetworkCard(session: Session, show_network: solara.Reactive, frame: int):
     """The network picture (or why it is not shown) and its on/off switch."""
     shown = show_network.value
 
     def picture() -> bytes:
         return session.network_png() if shown else b""
 
-    image = solara.use_memo(picture, [frame.value, shown, id(session.model)])
+    image = solara.use_memo(picture, [frame, shown, id(session.model)])
     with solara.Card("Network", classes=["rw-network-card"]):
         solara.Switch(label="Show the network", value=show_network, classes=["rw-show-network"])
         if shown and image:
@@ -155,15 +151,29 @@ def NetworkCard(session: Session, show_network: solara.Reactive, frame: solara.R
 
 
 @solara.component
-def PlotsCard(session: Session, frame: solara.Reactive, clock: FrameClock):
-    """The live plots and the download buttons; marks the frame as drawn."""
-    current = frame.value
-    pngs = solara.use_memo(session.plot_pngs, [current, id(session.model)])
+def PlotsCard(session: Session, frame: int):
+    """The live plots and the download buttons."""
+    # one image of all panels: the browser decodes one PNG per frame, not eight
+    png = solara.use_memo(session.plots_png, [frame, id(session.model)])
     with solara.Card("Measurements", classes=["rw-plots-card"]):
-        with solara.Div(classes=["rw-plots"]):
-            for i, png in enumerate(pngs):
-                solara.Image(png, format="png", classes=["rw-panel", f"rw-panel-{i}"])
+        if png:
+            solara.Image(png, format="png", classes=["rw-plots"])
         Downloads(session)
+
+
+@solara.component
+def RunView(session: Session, frame: solara.Reactive, clock: FrameClock, playback: dict,
+            draft: solara.Reactive, message: solara.Reactive, show_network: solara.Reactive):
+    """Everything that changes with each frame; marks the frame as drawn."""
+    current = frame.value
+    with solara.Column(classes=["rw-main"]):
+        with solara.Card():
+            PlaybackControls(**playback, session=session, frame=current)
+            Headline(session, current)
+            Status(session, draft, message, current)
+        with solara.Row(classes=["rw-views"]):
+            NetworkCard(session, show_network, current)
+            PlotsCard(session, current)
     clock.mark_drawn(current)
 
 
@@ -242,13 +252,6 @@ def Page():
                 ScenarioPicker(on_load=load_preset)
             with solara.Card("Parameters"):
                 ParameterControls(draft)
-        with solara.Column(classes=["rw-main"]):
-            with solara.Card():
-                PlaybackControls(playing, speed, delay, on_step=step_once,
-                                 on_reset=lambda: rebuild(draft.value), session=session,
-                                 frame=frame)
-                Headline(session, frame)
-                Status(session, draft, message, frame)
-            with solara.Row(classes=["rw-views"]):
-                NetworkCard(session, show_network, frame)
-                PlotsCard(session, frame, clock)
+        playback = dict(playing=playing, speed=speed, delay=delay, on_step=step_once,
+                        on_reset=lambda: rebuild(draft.value))
+        RunView(session, frame, clock, playback, draft, message, show_network)

@@ -244,9 +244,11 @@ def ParameterControls(draft: solara.Reactive):
 @solara.component
 def PlaybackControls(playing: solara.Reactive, speed: solara.Reactive, delay: solara.Reactive,
                      on_step: Callable[[], None], on_reset: Callable[[], None],
-                     session, frame: solara.Reactive):
-    """Play / pause, one step, reset, and how fast a played run goes."""
-    frame.value  # noqa: B018 - subscribe: Play and Step are disabled once the run stops
+                     session, frame: int):
+    """Play / pause, one step, reset, and how fast a played run goes.
+
+    ``frame`` is only there so that Play and Step are disabled once the run stops.
+    """
     can_run = session.running
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap", "gap": "6px"}):
         if playing.value:

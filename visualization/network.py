@@ -16,7 +16,7 @@ import numpy as np
 from matplotlib.lines import Line2D
 
 from visualization.figures import (COOPERATOR_COLOUR, DEFECTOR_COLOUR, marker_for,
-                                   new_figure, png_bytes)
+                                   new_figure, rgba_png)
 from visualization.layout import StableLayout
 from visualization.raster import edge_image
 
@@ -153,5 +153,6 @@ class NetworkPicture:
         self.title.set_text(f"Generation {generation}: {share:.0%} cooperators{sample}")
 
     def png(self) -> bytes:
-        """The current picture as PNG bytes."""
-        return png_bytes(self.fig)
+        """The current picture as PNG bytes (one draw, then straight from the canvas)."""
+        self.fig.canvas.draw()
+        return rgba_png(self.fig.canvas.buffer_rgba())

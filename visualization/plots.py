@@ -214,7 +214,7 @@ class PlotsPicture:
         return [panel.png() for panel in self.panels]
 
     def png(self, columns: int = 4) -> bytes:
-        """All panels in one PNG (a grid of ``columns``), for the download button."""
+        """All panels in one PNG (a grid of ``columns``): the page's image and the download."""
         tiles = [panel.rgba()[..., :3].copy() for panel in self.panels]
         blank = np.full_like(tiles[0], 255)
         while len(tiles) % columns:
@@ -224,5 +224,5 @@ class PlotsPicture:
         from PIL import Image
 
         buf = io.BytesIO()
-        Image.fromarray(np.concatenate(rows, axis=0)).save(buf, format="png")
+        Image.fromarray(np.concatenate(rows, axis=0)).save(buf, format="png", compress_level=1)
         return buf.getvalue()

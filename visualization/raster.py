@@ -34,7 +34,7 @@ def _count_crossings(x: np.ndarray, y: np.ndarray, out: np.ndarray) -> None:
 def edge_image(segments: np.ndarray, xlim: tuple[float, float], ylim: tuple[float, float],
                width: int, height: int, colour=(0.33, 0.33, 0.33),
                opacity: float = 0.12) -> np.ndarray:
-    """An RGBA float image (height, width, 4) of the segments, row 0 at the bottom.
+    """An RGBA image (height, width, 4) of uint8 of the segments, row 0 at the bottom.
 
     ``segments`` is (m, 2, 2) in data coordinates; ``opacity`` is how opaque one
     edge alone is, so a pixel crossed by c edges has alpha 1 - (1 - opacity)^c.
@@ -45,9 +45,11 @@ def edge_image(segments: np.ndarray, xlim: tuple[float, float], ylim: tuple[floa
         x = (seg[..., 0] - xlim[0]) * ((width - 1) / (xlim[1] - xlim[0]))
         y = (seg[..., 1] - ylim[0]) * ((height - 1) / (ylim[1] - ylim[0]))
         _count_crossings(x, y, counts)
-    image = np.empty((height, width, 4), dtype=np.float32)
-    image[..., 0], image[..., 1], image[..., 2] = colour
-    image[..., 3] = 1.0 - np.power(np.float32(1.0 - opacity), counts)
+    image = np.empty((height, width, 4), dtype=np.uint8)
+    image[..., 0], image[..., 1], image[..., 2] = (int(255 * c) for c in colour)
+    # uint8 (not float) so that Agg copies the image instead of normalising it
+    alpha = 1.0 - np.power(np.float32(1.0 - opacity), counts)
+    image[..., 3] = (alpha * 255.0 + 0.5).astype(np.uint8)
     return image
 
 

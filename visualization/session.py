@@ -90,16 +90,8 @@ class Session:
             return {k: v[-1] for k, v in self.model_vars.items() if len(v)}
 
     # -- pictures ------------------------------------------------------------
-    def plot_pngs(self) -> list[bytes]:
-        """Each live-plot panel as PNG bytes (none before the first model)."""
-        with self.lock:
-            if self.model is None:
-                return []
-            self.plots.update(self.model_vars, np.asarray(self.model.degree))
-            return self.plots.panel_pngs()
-
     def plots_png(self) -> bytes:
-        """All live plots in one PNG (for downloading)."""
+        """All live plots in one PNG (empty before the first model)."""
         with self.lock:
             if self.model is None:
                 return b""

@@ -99,7 +99,7 @@ def open_page(browser, server_url):
             page.on("request", lambda request: record.append(request.url))
         page.goto(server_url)
         page.wait_for_selector(".rw-generation", timeout=60_000)
-        page.wait_for_selector("img.rw-panel-0", timeout=60_000)
+        page.wait_for_selector("img.rw-plots", timeout=60_000)
         return page
 
     yield opener

@@ -26,8 +26,9 @@ def running_params(page) -> str:
 
 
 def cooperation_plot(page) -> str:
-    """The cooperation panel's image source: a new blob URL every time it is redrawn."""
-    return page.locator("img.rw-panel-0").get_attribute("src")
+    """The plots' image source (cooperation is its first panel): a new blob URL
+    every time the plots are redrawn."""
+    return page.locator("img.rw-plots").get_attribute("src")
 
 
 def set_number(page, label: str, value: str) -> None:
@@ -40,12 +41,14 @@ def test_play_advances_the_generation_counter_and_redraws_the_cooperation_plot(o
     page = open_page()
     assert generation(page) == 0
     plot_before = cooperation_plot(page)
+    cooperation_before = page.inner_text(".rw-cooperation")
     page.click(".rw-play")
     page.wait_for_function("() => parseInt(document.querySelector('.rw-generation')"
-                           ".innerText.split(' ').pop()) >= 3", timeout=SHOWS_UP)
+                           ".innerText.split(' ').pop()) >= 5", timeout=SHOWS_UP)
     page.click(".rw-pause")
-    assert generation(page) >= 3
+    assert generation(page) >= 5
     assert cooperation_plot(page) != plot_before
+    assert page.inner_text(".rw-cooperation") != cooperation_before
 
 
 def test_a_changed_parameter_is_used_after_reset(open_page):
