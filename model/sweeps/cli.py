@@ -70,8 +70,9 @@ def sweep_command(args) -> int:
     except ScenarioError as err:
         return error(str(err))
     except OSError as err:
-        if args.scheduler and isinstance(err, (TimeoutError, ConnectionError)):
-            return error(f"--scheduler {args.scheduler}: cannot connect: {err}")
+        if args.scheduler:  # dask reports an unreachable scheduler as OSError
+            return error(f"--scheduler {args.scheduler}: cannot connect: "
+                         f"{' '.join(str(err).split())}")
         raise
     counts = outcome.manifest["counts"]
     if outcome.interrupted:

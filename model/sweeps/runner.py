@@ -124,7 +124,7 @@ def make_client(workers: int | None = None, scheduler: str | None = None):
     from dask.distributed import Client, LocalCluster
 
     if scheduler:
-        return Client(scheduler, timeout="30s")
+        return Client(scheduler, timeout="15s")
     workers = workers or os.cpu_count() or 1
     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                            dashboard_address=None, silence_logs=logging.ERROR)
@@ -165,6 +165,7 @@ def run_sweep(scenario: Scenario, out, *, workers: int | None = None,
     bar = None
     own_client = client is None
     restore_term = _sigterm_interrupts()
+    status = "failed"  # until proven otherwise: an exception leaves it so in the manifest
     try:
         if todo:
             if own_client:
@@ -172,8 +173,10 @@ def run_sweep(scenario: Scenario, out, *, workers: int | None = None,
                 client = make_client(n_local, scheduler)
             bar = _progress_bar(len(runs), len(done), progress)
             failed, ran = _run_all(client, todo, scenario, recommenders, store, bar, on_batch)
+        status = "complete"
     except KeyboardInterrupt:
         interrupted = True
+        status = "interrupted"
     finally:
         if bar is not None:
             bar.close()
@@ -182,7 +185,7 @@ def run_sweep(scenario: Scenario, out, *, workers: int | None = None,
                 _close_client(client)
             except Exception:  # closing a cluster mid-interrupt may complain; results are safe
                 pass
-        manifest = store.close("interrupted" if interrupted else "complete")
+        manifest = store.close(status)
         restore_term()
     if csv and not interrupted:
         write_csv(out)

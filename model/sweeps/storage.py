@@ -225,7 +225,7 @@ class ResultStore:
             self._lock_fh = None
 
     def close(self, status: str, compact: bool = True) -> dict[str, Any]:
-        """Record the end (``status``: complete, interrupted), compact if complete."""
+        """Record the end (``status``: complete, interrupted, failed); compact if complete."""
         counts = self.manifest["counts"]  # kept up to date by open() and commit()
         if status == "complete" and counts["missing"] == 0 and compact:
             self.compact()
