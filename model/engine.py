@@ -194,6 +194,7 @@ def assemble(n: int, edges: np.ndarray, strat: np.ndarray, rec: np.ndarray, p: d
     dorder, dpos, dstart = S.sorted_index(deg.astype(np.int64) * G + g, n * G)
     gmax = np.zeros(G, dtype=np.int64)
     np.maximum.at(gmax, g, deg)
+    present = present_degrees(g, deg, G, n)
     selectors = np.array([get_policy(name).selector() for name in names], dtype=np.int8)
     cnt = np.zeros(S.N_COUNTERS, dtype=np.int64)
     n_coop = int(strat.sum())
@@ -211,10 +212,19 @@ def assemble(n: int, edges: np.ndarray, strat: np.ndarray, rec: np.ndarray, p: d
     return S.EngineState(
         deg=deg, off=off, cap=cap, nbr=nbr, twin=twin, strat=strat, rec=rec,
         ncoop=ncoop.astype(np.int32), gorder=gorder, gpos=gpos, gstart=gstart,
-        dorder=dorder, dpos=dpos, dstart=dstart, gmax=gmax,
+        dorder=dorder, dpos=dpos, dstart=dstart, gmax=gmax, present=present,
         mark=np.zeros(n, dtype=np.int64), cnt=cnt,
         requests_by=np.zeros(R, dtype=np.int64), rewires_by=np.zeros(R, dtype=np.int64),
         payoff=S.payoff_matrix(p["T"], p["S"]),
         pool=selectors[:, 0].copy(), who=selectors[:, 1].copy(), rank=selectors[:, 2].copy(),
         fpar=fpar, rng=np.asarray(rng_words, dtype=np.uint64).copy(),
     )
+
+
+def present_degrees(groups: np.ndarray, deg: np.ndarray, n_groups: int, n: int) -> np.ndarray:
+    """Bitsets ``present[g]``: bit d is set when some user of group g has degree d."""
+    bits = np.zeros((n_groups, n // 64 + 1), dtype=np.uint64)
+    flat = bits.reshape(-1)
+    word = groups.astype(np.int64) * bits.shape[1] + deg // 64
+    np.bitwise_or.at(flat, word, np.left_shift(np.uint64(1), (deg % 64).astype(np.uint64)))
+    return bits

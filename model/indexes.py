@@ -1,14 +1,23 @@
 """Keeping the sorted user indexes up to date as strategies, recommenders and degrees change.
 
+Beside the degree index, ``present[g]`` is a bitset of the degrees that users of
+group ``g`` have, so a degree-ranked recommender finds the next degree its
+candidates have without stepping through the degrees they do not.
+
+
 An index is a permutation ``order`` of the users sorted by an integer key, its
 inverse ``pos`` and bucket boundaries ``start`` (see :func:`model.state.sorted_index`).
 Moving a user from key ``a`` to key ``b`` swaps it across the buckets in between, one
 swap per bucket, so a degree change costs G swaps and a strategy change one.
 """
 
+import numpy as np
 from numba import njit
 
 from model.state import COOPERATE
+
+_ONE = np.uint64(1)
+_ALL = np.uint64(0xFFFFFFFFFFFFFFFF)
 
 
 @njit(cache=True, _nrt=False, inline="always")
@@ -43,21 +52,84 @@ def group(st, i):
 
 
 @njit(cache=True, _nrt=False, inline="always")
+def refile_by_degree(st, i, d_old, g_old, d_new, g_new):
+    """Move user ``i`` in the degree index, keeping the present-degree bits and bounds."""
+    G = len(st.gstart) - 1
+    k_old = d_old * G + g_old
+    move_key(st.dorder, st.dpos, st.dstart, i, k_old, d_new * G + g_new)
+    st.present[g_new, d_new >> 6] |= _ONE << np.uint64(d_new & 63)
+    if st.dstart[k_old + 1] == st.dstart[k_old]:
+        st.present[g_old, d_old >> 6] &= ~(_ONE << np.uint64(d_old & 63))
+    if d_new > st.gmax[g_new]:
+        st.gmax[g_new] = d_new
+
+
+@njit(cache=True, _nrt=False, inline="always")
 def change_group(st, i, g_old, g_new):
     """Re-file user ``i`` after its strategy or recommender changed."""
-    G = len(st.gstart) - 1
     d = st.deg[i]
     move_key(st.gorder, st.gpos, st.gstart, i, g_old, g_new)
-    move_key(st.dorder, st.dpos, st.dstart, i, d * G + g_old, d * G + g_new)
-    if d > st.gmax[g_new]:
-        st.gmax[g_new] = d
+    refile_by_degree(st, i, d, g_old, d, g_new)
 
 
 @njit(cache=True, _nrt=False, inline="always")
 def change_degree(st, i, d_old, d_new):
     """Re-file user ``i`` after its degree went from ``d_old`` to ``d_new``."""
-    G = len(st.gstart) - 1
     g = group(st, i)
-    move_key(st.dorder, st.dpos, st.dstart, i, d_old * G + g, d_new * G + g)
-    if d_new > st.gmax[g]:
-        st.gmax[g] = d_new
+    refile_by_degree(st, i, d_old, g, d_new, g)
+
+
+@njit(cache=True, _nrt=False, inline="always")
+def _top_bit(x):
+    """Index of the highest set bit of a non-zero uint64."""
+    r = 0
+    for shift in (32, 16, 8, 4, 2, 1):
+        if x >> np.uint64(shift):
+            x >>= np.uint64(shift)
+            r += shift
+    return r
+
+
+@njit(cache=True, _nrt=False, inline="always")
+def highest_present(st, g, d):
+    """The highest degree <= d that some user of group g has, or -1."""
+    if d < 0:
+        return -1
+    w = d >> 6
+    word = st.present[g, w] & (_ALL >> np.uint64(63 - (d & 63)))
+    while word == 0:
+        w -= 1
+        if w < 0:
+            return -1
+        word = st.present[g, w]
+    return w * 64 + _top_bit(word)
+
+
+@njit(cache=True, _nrt=False, inline="always")
+def lowest_present(st, g, d):
+    """The lowest degree >= d that some user of group g has, or -1."""
+    n_words = st.present.shape[1]
+    w = d >> 6
+    if w >= n_words:
+        return -1
+    word = st.present[g, w] & (_ALL << np.uint64(d & 63))
+    while word == 0:
+        w += 1
+        if w >= n_words:
+            return -1
+        word = st.present[g, w]
+    return w * 64 + _top_bit(word & (~word + _ONE))
+
+
+@njit(cache=True, _nrt=False, inline="always")
+def next_degree(st, g_lo, g_hi, d, upward):
+    """The next degree after d (above if ``upward``, else below) that groups g_lo..g_hi-1 have.
+
+    Returns -1 if there is none. Degrees nobody in the groups has are skipped 64 at a time.
+    """
+    best = -1
+    for g in range(g_lo, g_hi):
+        e = lowest_present(st, g, d + 1) if upward else highest_present(st, g, d - 1)
+        if e >= 0 and (best < 0 or (e < best if upward else e > best)):
+            best = e
+    return best

@@ -68,6 +68,9 @@ def check_invariants(engine, n_edges: int | None = None) -> None:
         members = st.deg[g == grp]
         if len(members):
             _require(st.gmax[grp] >= members.max(), f"group {grp}: degree bound too low")
+    from model.engine import present_degrees
+    _require((st.present == present_degrees(g, st.deg, G, n)).all(),
+             "present-degree bits are off")
     _require(np.allclose(engine.payoffs(), payoffs_from_scratch(engine)),
              "payoffs differ from a recomputation")
     _require(st.cnt[S.REWIRES] <= st.cnt[S.REQUESTS], "more rewires than requests")

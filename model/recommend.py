@@ -17,6 +17,7 @@ at most 16 users are scanned at once.
 
 from numba import njit
 
+from model.indexes import highest_present, next_degree
 from model.policies import Pool, Rank, Who
 from model.rng import below
 from model.state import COOPERATE, MARKED, STAMP
@@ -139,25 +140,14 @@ def partner_neighbour(st, u, v, stamp):
 
 
 @njit(cache=True, _nrt=False, inline="always")
-def tighten_group_max(st, g):
-    """Lower the degree bound of group ``g`` to its true maximum (amortised O(1))."""
-    G = len(st.gstart) - 1
-    d = st.gmax[g]
-    while d > 0 and st.dstart[d * G + g + 1] == st.dstart[d * G + g]:
-        d -= 1
-    st.gmax[g] = d
-    return d
-
-
-@njit(cache=True, _nrt=False, inline="always")
 def recommend(st, u, v):
     """Ask ``u``'s recommender for a new neighbour to replace ``v``; -1 if none is valid.
 
     A random pick draws from one range of the group index (all degrees). A
-    degree-ranked pick walks the degree index one degree at a time, from the
-    lowest degree present up or from the groups' maximum down, until a degree
-    has a valid candidate; it jumps over degrees that no user has, so a hub far
-    above everybody else costs one step, not one per missing degree.
+    degree-ranked pick walks the degree index from the lowest degree the
+    candidates' groups have up, or from their highest down, until a degree has a
+    valid candidate; the groups' present-degree bitsets make each step jump
+    straight to the next degree that some candidate has.
     """
     r = st.rec[u]
     stamp = begin_request(st, u)
@@ -171,13 +161,17 @@ def recommend(st, u, v):
     rank = st.rank[r]
     ranked = rank == _LOW or rank == _HIGH
     G = len(st.gstart) - 1
-    n = len(st.deg)
-    top = 0
     if ranked:
-        for g in range(g_lo, g_hi):
-            top = max(top, tighten_group_max(st, g))
         order, pos = st.dorder, st.dpos
-        d = top if rank == _HIGH else st.deg[st.dorder[0]]
+        if rank == _HIGH:  # start from each group's (tightened) maximum degree
+            d = -1
+            for g in range(g_lo, g_hi):
+                st.gmax[g] = max(highest_present(st, g, st.gmax[g]), 0)
+                d = max(d, st.gmax[g])
+        else:
+            d = next_degree(st, g_lo, g_hi, -1, True)
+        if d < 0:
+            return -1
     else:
         order, pos = st.gorder, st.gpos
         d = 0
@@ -189,17 +183,8 @@ def recommend(st, u, v):
         z = sample_range(st, order, pos, lo, hi, u, stamp)
         if z >= 0 or not ranked:
             return z
-        # Jump to the next degree that any user has: degrees nobody has cost nothing.
-        if rank == _HIGH:
-            q = st.dstart[d * G] - 1
-            if q < 0:
-                return -1
-        else:
-            q = st.dstart[(d + 1) * G]
-            if q >= n:
-                return -1
-        d = st.deg[st.dorder[q]]
-        if d > top:
+        d = next_degree(st, g_lo, g_hi, d, rank == _LOW)
+        if d < 0:
             return -1
 
 
