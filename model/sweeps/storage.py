@@ -258,16 +258,18 @@ class ResultStore:
     def compact(self) -> None:
         """Merge the parts into ``runs.parquet`` and ``series.parquet``, then drop the parts.
 
-        Series before runs, each atomically; parts are deleted last. A crash in
-        between leaves a run in both a compacted file and a part, which readers
-        resolve by taking it from the compacted file.
+        Streams part by part (never the whole sweep in memory). Series before runs,
+        each atomically; parts are deleted last. A crash in between leaves a run in
+        both a compacted file and a part, which readers resolve by taking it from the
+        compacted file.
         """
-        runs = read_runs(self.root)
-        series = read_series(self.root)
-        if series is not None:
-            series = series.sort_by([("run_id", "ascending"), ("generation", "ascending")])
-            write_table_atomic(self.root / "series.parquet", series)
-        write_table_atomic(self.root / "runs.parquet", runs.sort_by("run_id"))
+        if not any((self.root / "runs").glob("part-*.parquet")):
+            return  # nothing new since the last compaction
+        for kind in ("series", "runs"):
+            sources = _sources(self.root, kind)
+            if sources:
+                _write_atomic(self.root / f"{kind}.parquet",
+                              lambda tmp, s=sources: _merge_unique(s, tmp))
         for folder in ("series", "runs"):
             for part in (self.root / folder).glob("part-*.parquet"):
                 part.unlink()
@@ -334,6 +336,29 @@ def _series_sources_disjoint(tables: list[pa.Table], sources: list[Path]) -> boo
         return False
     # parts never share a run id unless a run was committed twice, which never happens
     return True
+
+
+def _merge_unique(sources: list[Path], out: Path, rows_per_group: int = 100_000) -> None:
+    """Copy ``sources`` into one Parquet file, each run id from the first source holding it."""
+    seen: set[str] = set()
+    buffer: list[pa.Table] = []
+    buffered = 0
+    schema = pq.read_schema(sources[0])
+    with pq.ParquetWriter(out, schema) as writer:
+        for path in sources:
+            table = pq.read_table(path, schema=schema)
+            ids = table.column("run_id").to_pylist()
+            fresh = set(ids) - seen
+            if len(fresh) < len(set(ids)):
+                table = table.filter(pa.array([i in fresh for i in ids]))
+            seen |= fresh
+            buffer.append(table)
+            buffered += len(table)
+            if buffered >= rows_per_group:
+                writer.write_table(pa.concat_tables(buffer))
+                buffer, buffered = [], 0
+        if buffer:
+            writer.write_table(pa.concat_tables(buffer))
 
 
 def _read_unique_slow(sources: list[Path], columns: list[str] | None) -> pa.Table | None:
