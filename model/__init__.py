@@ -1,12 +1,26 @@
-"""Rewire: users, recommenders and an evolving social graph (see MODEL.md).
+"""Rewire: users, recommenders and an evolving social graph (see docs/MODEL.md).
 
 >>> from model import RewireModel
 >>> RewireModel(n=60, k=4, rng=1, max_steps=600).run()["steps"]
 600
+
+The names below load on first use, so importing a light module such as
+``model.policies`` does not pull in Mesa and the compiled kernels.
 """
 
-from model.parameters import PARAMETERS, ParameterError
-from model.policies import POLICIES, get_policy
-from model.rewire_model import RewireModel
+from importlib import import_module
 
-__all__ = ["RewireModel", "ParameterError", "PARAMETERS", "POLICIES", "get_policy"]
+_EXPORTS = {
+    "RewireModel": "model.rewire_model",
+    "ParameterError": "model.parameters",
+    "PARAMETERS": "model.parameters",
+    "POLICIES": "model.policies",
+    "get_policy": "model.policies",
+}
+__all__ = list(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        return getattr(import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'model' has no attribute {name!r}")

@@ -31,15 +31,17 @@ class Engine:
     """
 
     def __init__(self, **params: Any):
-        self.params = p = with_seed(validate(params))
-        self.recommender_names: list[str] = list(p["recommenders"])
-        seed = np.random.SeedSequence(p["rng"])
-        graph_seed, placement_seed, kernel_seed = seed.spawn(3)
-        self.state = build_state(p, np.random.default_rng(graph_seed),
-                                 np.random.default_rng(placement_seed), new_state(kernel_seed))
-        self.stopped_at_fixation = False
-        if p["stop_on_fixation"] and self.fixation_step is not None:
-            self.stopped_at_fixation = True
+        p = with_seed(validate(params))
+        graph_seed, placement_seed, kernel_seed = np.random.SeedSequence(p["rng"]).spawn(3)
+        self._start(p, build_state(p, np.random.default_rng(graph_seed),
+                                   np.random.default_rng(placement_seed), new_state(kernel_seed)))
+
+    def _start(self, params: dict, state: S.EngineState) -> None:
+        self.params = params
+        self.recommender_names: list[str] = list(params["recommenders"])
+        self.state = state
+        self.stopped_at_fixation = bool(params["stop_on_fixation"]
+                                        and self.fixation_step is not None)
 
     @classmethod
     def from_parts(cls, edges, strategies, recommender_of=None, **params: Any) -> "Engine":
@@ -51,13 +53,11 @@ class Engine:
         ([1, 2, 1], 2)
         """
         self = cls.__new__(cls)
-        self.params = p = with_seed(validate(params))
-        self.recommender_names = list(p["recommenders"])
-        seed = np.random.SeedSequence(p["rng"])
+        p = with_seed(validate(params))
         strat = np.array([s in ("C", 1, True) for s in strategies], dtype=np.int8)
         rec = np.zeros(p["n"], np.int32) if recommender_of is None else np.asarray(recommender_of)
-        self.state = assemble(p["n"], np.asarray(edges), strat, rec, p, new_state(seed))
-        self.stopped_at_fixation = bool(p["stop_on_fixation"] and self.fixation_step is not None)
+        rng_words = new_state(np.random.SeedSequence(p["rng"]))
+        self._start(p, assemble(p["n"], np.asarray(edges), strat, rec, p, rng_words))
         return self
 
     # -- running ---------------------------------------------------------------
