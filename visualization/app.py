@@ -29,7 +29,8 @@ from visualization.session import Session
 #: page title, also the browser tab's
 TITLE = "Rewire: recommenders and cooperation"
 #: how long the play loop waits for a frame to be drawn before it gives up playing
-FRAME_TIMEOUT = 5.0
+#: (a backstop: closing the page cancels the loop at once)
+FRAME_TIMEOUT = 60.0
 
 CSS = """
 .rw-page { width: 100%; flex-wrap: nowrap; }

@@ -31,6 +31,17 @@ def cooperation_plot(page) -> str:
     return page.locator("img.rw-plots").get_attribute("src")
 
 
+def wait_for_text(page, selector: str, condition: str) -> None:
+    """Wait until ``condition`` (JavaScript, on ``text``) holds for the element's text.
+
+    The element may be briefly absent while the page re-renders; that counts as not yet.
+    """
+    page.wait_for_function(
+        "([selector, condition]) => { const e = document.querySelector(selector);"
+        " return !!e && new Function('text', 'return ' + condition)(e.innerText); }",
+        arg=[selector, condition], timeout=SHOWS_UP)
+
+
 def set_number(page, label: str, value: str) -> None:
     box = page.get_by_label(label, exact=True)
     box.fill(value)
@@ -43,8 +54,7 @@ def test_play_advances_the_generation_counter_and_redraws_the_cooperation_plot(o
     plot_before = cooperation_plot(page)
     cooperation_before = page.inner_text(".rw-cooperation")
     page.click(".rw-play")
-    page.wait_for_function("() => parseInt(document.querySelector('.rw-generation')"
-                           ".innerText.split(' ').pop()) >= 5", timeout=SHOWS_UP)
+    wait_for_text(page, ".rw-generation", "parseInt(text.split(' ').pop()) >= 5")
     page.click(".rw-pause")
     assert generation(page) >= 5
     assert cooperation_plot(page) != plot_before
@@ -54,17 +64,14 @@ def test_play_advances_the_generation_counter_and_redraws_the_cooperation_plot(o
 def test_a_changed_parameter_is_used_after_reset(open_page):
     page = open_page()
     page.click(".rw-step")
-    page.wait_for_function("() => document.querySelector('.rw-generation')"
-                           ".innerText.endsWith(' 1')", timeout=SHOWS_UP)
+    wait_for_text(page, ".rw-generation", "text.endsWith(' 1')")
     set_number(page, "N (users)", "300")
     set_number(page, "W (rewiring time scale)", "2.5")
     page.get_by_text("press Reset").wait_for(timeout=SHOWS_UP)
     page.click(".rw-reset")
-    page.wait_for_function("() => document.querySelector('.rw-running-params')"
-                           ".innerText.includes('n=300,')", timeout=SHOWS_UP)
+    wait_for_text(page, ".rw-running-params", "text.includes('n=300,')")
     assert "W=2.5," in running_params(page)
-    page.wait_for_function("() => document.querySelector('.rw-generation')"
-                           ".innerText.endsWith(' 0')", timeout=SHOWS_UP)
+    wait_for_text(page, ".rw-generation", "text.endsWith(' 0')")
 
 
 def test_two_sessions_are_independent(open_page):
@@ -72,13 +79,11 @@ def test_two_sessions_are_independent(open_page):
     second = open_page()
     set_number(second, "N (users)", "200")
     second.click(".rw-reset")
-    second.wait_for_function("() => document.querySelector('.rw-running-params')"
-                             ".innerText.includes('n=200,')", timeout=SHOWS_UP)
+    wait_for_text(second, ".rw-running-params", "text.includes('n=200,')")
     for _ in range(3):
         first.click(".rw-step")
         first.wait_for_timeout(300)
-    first.wait_for_function("() => document.querySelector('.rw-generation')"
-                            ".innerText.endsWith(' 3')", timeout=SHOWS_UP)
+    wait_for_text(first, ".rw-generation", "text.endsWith(' 3')")
     assert generation(second) == 0
     assert "n=1000," in running_params(first)
     assert "n=200," in running_params(second)
@@ -92,8 +97,7 @@ def test_an_impossible_combination_shows_a_message_and_the_page_keeps_working(op
     page.click(".rw-reset")
     assert "k=30" in running_params(page)
     page.click(".rw-step")
-    page.wait_for_function("() => document.querySelector('.rw-generation')"
-                           ".innerText.endsWith(' 1')", timeout=SHOWS_UP)
+    wait_for_text(page, ".rw-generation", "text.endsWith(' 1')")
 
 
 def test_each_preset_loads(open_page):
@@ -105,9 +109,7 @@ def test_each_preset_loads(open_page):
     for scenario in presets:
         page.locator(".rw-scenario").click()
         page.locator(".v-overlay .v-list-item", has_text=scenario.title).click()
-        page.wait_for_function(
-            "(seed) => document.querySelector('.rw-running-params').innerText"
-            ".includes('seed=' + seed)", arg=str(scenario.seed), timeout=SHOWS_UP)
+        wait_for_text(page, ".rw-running-params", f"text.includes('seed={scenario.seed}')")
         description = page.inner_text(".rw-scenario-description")
         assert scenario.description.split()[0] in description
         mix = ",".join(f"{name}={share:g}" for name, share in scenario.base["recommenders"].items())
