@@ -8,13 +8,14 @@ k=30) and then *relaxed* a little each frame from the previous positions
 and each move is capped, so the picture drifts smoothly as the graph rewires.
 
 The forces are Fruchterman-Reingold's (springs along edges, repulsion between every
-pair), in plain numpy with float32 so that one relaxation step of 1000 nodes costs a
-few milliseconds. Repulsion is exact for up to :data:`EXACT_REPULSION` nodes; larger
+pair); the repulsion is a compiled loop (numba) so that one relaxation step of 1000
+nodes costs a few milliseconds. Repulsion is exact for up to :data:`EXACT_REPULSION` nodes; larger
 graphs repel from a fixed random sample of nodes, which keeps the cost linear.
 """
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 #: up to this many nodes, every pair repels; above, each node repels from a sample
@@ -23,20 +24,37 @@ EXACT_REPULSION = 2500
 REPULSION_SAMPLE = 600
 
 
+@numba.njit(cache=True, nogil=True)
+def _repulsion(pos: np.ndarray, others: np.ndarray, strength: float, out: np.ndarray) -> None:
+    """out[i] = sum over j of strength * (pos[i] - others[j]) / |pos[i] - others[j]|^2.
+
+    A compiled double loop: no n x n temporaries, about ten times faster than numpy.
+    """
+    for i in range(pos.shape[0]):
+        x = pos[i, 0]
+        y = pos[i, 1]
+        fx = 0.0
+        fy = 0.0
+        for j in range(others.shape[0]):
+            dx = x - others[j, 0]
+            dy = y - others[j, 1]
+            d2 = dx * dx + dy * dy
+            if d2 < 1e-6:
+                d2 = 1e-6
+            fx += dx / d2
+            fy += dy / d2
+        out[i, 0] = fx * strength
+        out[i, 1] = fy * strength
+
+
 def _forces(pos: np.ndarray, edges: np.ndarray, k: float, rep_idx: np.ndarray | None) -> np.ndarray:
     """The Fruchterman-Reingold displacement of every node (repulsion + attraction)."""
     n = len(pos)
-    others = pos if rep_idx is None else pos[rep_idx]
+    others = pos if rep_idx is None else np.ascontiguousarray(pos[rep_idx])
     scale = 1.0 if rep_idx is None else n / len(rep_idx)
     # repulsion: k^2 / d along the difference vector
-    dx = pos[:, None, 0] - others[None, :, 0]
-    dy = pos[:, None, 1] - others[None, :, 1]
-    d2 = dx * dx + dy * dy
-    np.maximum(d2, 1e-6, out=d2)
-    inv = (k * k * scale) / d2
     disp = np.empty_like(pos)
-    disp[:, 0] = (dx * inv).sum(axis=1)
-    disp[:, 1] = (dy * inv).sum(axis=1)
+    _repulsion(pos, others, np.float32(k * k * scale), disp)
     if len(edges):
         # attraction: d^2 / k along each edge, equal and opposite on both ends
         u, v = edges[:, 0], edges[:, 1]
@@ -58,6 +76,11 @@ def _step(pos: np.ndarray, edges: np.ndarray, k: float, temperature: float,
     disp = _forces(pos, edges, k, rep_idx)
     length = np.sqrt((disp * disp).sum(axis=1)) + 1e-9
     pos += disp * (np.minimum(length, temperature) / length)[:, None]
+
+
+def warm_up() -> None:
+    """Compile (or load from the on-disk cache) the repulsion loop."""
+    StableLayout(3, np.array([[0, 1], [1, 2]]), iterations=1)
 
 
 class StableLayout:

@@ -54,5 +54,9 @@ def edge_image(segments: np.ndarray, xlim: tuple[float, float], ylim: tuple[floa
 
 
 def warm_up() -> None:
-    """Compile (or load from the on-disk cache) the loop before the first frame needs it."""
+    """Compile (or load from the on-disk cache) the compiled loops of the network view
+    before the first frame needs them."""
+    from visualization.layout import warm_up as warm_up_layout
+
     edge_image(np.zeros((1, 2, 2)), (0.0, 1.0), (0.0, 1.0), 2, 2)
+    warm_up_layout()
