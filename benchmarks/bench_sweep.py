@@ -5,7 +5,9 @@
 Each timing is the whole ``run_sweep`` call as a user sees it: starting the local
 Dask cluster, running, writing and compacting the Parquet results. Runs have
 fixed length (no fixation stop) so both timings do the same work. The target on a
-2-core machine is a ratio (2 workers / 1 worker) of at most 0.6.
+2-core machine is a ratio (2 workers / 1 worker) of at most 0.6, which needs the
+machine otherwise idle: "inside runs" doubling from 1 to 2 workers means the two
+workers did not get a core each.
 """
 
 from __future__ import annotations
@@ -60,9 +62,11 @@ def main() -> None:
     scenario = parse_scenario(SCENARIO.format(n=args.n, steps=args.steps, reps=args.runs // 2))
     # warm the numba cache so neither timing pays for compilation
     timed_sweep(parse_scenario(SCENARIO.format(n=50, steps=100, reps=1)), 1)
+    load_before = os.getloadavg()[0]
     (one, busy1), (two, busy2) = timed_sweep(scenario, 1), timed_sweep(scenario, 2)
     print(f"sweep of {len(scenario.runs())} runs (n={args.n}, {args.steps} updates each) "
-          f"on {os.cpu_count()} cores")
+          f"on {os.cpu_count()} cores; load average {load_before:.1f} before, "
+          f"{os.getloadavg()[0]:.1f} after (other work competes for the cores if > 0.5)")
     print(f"1 worker : {one:7.2f} s wall ({busy1:7.2f} s inside runs)")
     print(f"2 workers: {two:7.2f} s wall ({busy2:7.2f} s inside runs)")
     print(f"ratio    : {two / one:7.3f}  (target <= 0.6)")
