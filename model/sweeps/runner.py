@@ -115,26 +115,23 @@ def _one_line(err: BaseException) -> str:
 
 
 def make_client(workers: int | None = None, scheduler: str | None = None):
-    """A Dask client: on ``scheduler`` if given, else on a new LocalCluster.
+    """A Dask client and the LocalCluster it owns (None when on ``scheduler``).
 
     The local cluster has ``workers`` single-threaded processes (default: every
     core): simulations are single-threaded numba code, so processes, not threads,
-    give the parallelism.
+    give the parallelism. Close both with :func:`close_client`.
     """
     from dask.distributed import Client, LocalCluster
 
     if scheduler:
-        return Client(scheduler, timeout="15s")
+        return Client(scheduler, timeout="15s"), None
     workers = workers or os.cpu_count() or 1
     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                            dashboard_address=None, silence_logs=logging.ERROR)
-    client = Client(cluster)
-    client._rewire_owned_cluster = cluster  # closed with the client, see _close_client
-    return client
+    return Client(cluster), cluster
 
 
-def _close_client(client) -> None:
-    cluster = getattr(client, "_rewire_owned_cluster", None)
+def close_client(client, cluster) -> None:
     try:
         client.close()
     finally:
@@ -164,13 +161,14 @@ def run_sweep(scenario: Scenario, out, *, workers: int | None = None,
     interrupted = False
     bar = None
     own_client = client is None
+    cluster = None
     restore_term = _sigterm_interrupts()
     status = "failed"  # until proven otherwise: an exception leaves it so in the manifest
     try:
         if todo:
             if own_client:
                 n_local = min(workers or os.cpu_count() or 1, len(todo))
-                client = make_client(n_local, scheduler)
+                client, cluster = make_client(n_local, scheduler)
             bar = _progress_bar(len(runs), len(done), progress)
             failed, ran = _run_all(client, todo, scenario, recommenders, store, bar, on_batch)
         status = "complete"
@@ -182,7 +180,7 @@ def run_sweep(scenario: Scenario, out, *, workers: int | None = None,
             bar.close()
         if own_client and client is not None:
             try:
-                _close_client(client)
+                close_client(client, cluster)
             except Exception:  # closing a cluster mid-interrupt may complain; results are safe
                 pass
         manifest = store.close(status)
