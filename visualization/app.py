@@ -34,10 +34,10 @@ FRAME_TIMEOUT = 60.0
 
 CSS = """
 .rw-page { width: 100%; flex-wrap: nowrap; }
-.rw-sidebar { width: 380px; min-width: 380px; padding: 8px; background: #f5f5f5; }
+.rw-sidebar { width: 350px; min-width: 350px; padding: 8px; background: #f5f5f5; }
 .rw-views { flex-wrap: wrap; align-items: flex-start; gap: 8px; }
-.rw-network-card { flex: 0 1 560px; min-width: 360px; }
-.rw-plots-card { flex: 1 1 640px; min-width: 480px; }
+.rw-network-card { flex: 1 1 420px; min-width: 340px; max-width: 640px; }
+.rw-plots-card { flex: 1 1 420px; min-width: 340px; max-width: 900px; }
 .rw-main { flex: 1 1 auto; min-width: 0; padding: 8px; }
 .rw-title { font-size: 1.35rem; font-weight: 600; margin: 4px 8px 8px 8px; display: block; }
 .rw-headline { font-size: 1.25rem; font-weight: 500; }
@@ -155,7 +155,7 @@ def NetworkCard(session: Session, show_network: solara.Reactive, frame: int):
 def PlotsCard(session: Session, frame: int):
     """The live plots and the download buttons."""
     # one image of all panels: the browser decodes one PNG per frame, not eight
-    png = solara.use_memo(session.plots_png, [frame, id(session.model)])
+    png = solara.use_memo(lambda: session.plots_png(columns=2), [frame, id(session.model)])
     with solara.Card("Measurements", classes=["rw-plots-card"]):
         if png:
             solara.Image(png, format="png", classes=["rw-plots"])

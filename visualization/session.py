@@ -90,13 +90,13 @@ class Session:
             return {k: v[-1] for k, v in self.model_vars.items() if len(v)}
 
     # -- pictures ------------------------------------------------------------
-    def plots_png(self) -> bytes:
-        """All live plots in one PNG (empty before the first model)."""
+    def plots_png(self, columns: int = 4) -> bytes:
+        """All live plots in one PNG, ``columns`` panels wide (empty before the first model)."""
         with self.lock:
             if self.model is None:
                 return b""
             self.plots.update(self.model_vars, np.asarray(self.model.degree))
-            return self.plots.png()
+            return self.plots.png(columns)
 
     def network_png(self) -> bytes:
         """The network picture as PNG bytes, laid out on first use."""
