@@ -40,6 +40,8 @@ class Engine:
         self.params = params
         self.recommender_names: list[str] = list(params["recommenders"])
         self.state = state
+        #: the number of ties, constant: a rewire replaces one tie by another
+        self.n_edges = int(state.deg.sum()) // 2
         self.stopped_at_fixation = bool(params["stop_on_fixation"]
                                         and self.fixation_step is not None)
 
@@ -200,7 +202,10 @@ def assemble(n: int, edges: np.ndarray, strat: np.ndarray, rec: np.ndarray, p: d
     n_coop = int(strat.sum())
     cnt[S.N_COOP] = n_coop
     cnt[S.FIXATION_STEP] = 0 if n_coop in (0, n) else -1
-    cnt[S.MAX_DEGREE] = int(deg.max()) if n else 0
+    cnt[S.SUM_DEG2] = int((deg.astype(np.int64) ** 2).sum())
+    ends = strat[edges[:, 0]].astype(np.int64) + strat[edges[:, 1]]
+    cnt[S.TIES_CC] = int((ends == 2).sum())
+    cnt[S.TIES_CD] = int((ends == 1).sum())
     cnt[S.POOL_END] = end
     cnt[S.MAX_CAP] = int(cap.max())
     cnt[S.ALLOW_ISOLATION] = int(p["allow_isolation"])

@@ -60,6 +60,11 @@ def check_invariants(engine, n_edges: int | None = None) -> None:
         _require(st.ncoop[i] == sum(bool(coop[j]) for j in adj[i]),
                  f"user {i}: cooperating-neighbour count is off")
     _require(st.cnt[S.N_COOP] == int(coop.sum()), "cooperator counter is off")
+    _require(st.cnt[S.SUM_DEG2] == int((st.deg.astype(np.int64) ** 2).sum()),
+             "sum of squared degrees is off")
+    ends = [int(coop[i]) + int(coop[j]) for i in range(n) for j in adj[i] if i < j]
+    _require(st.cnt[S.TIES_CC] == ends.count(2), "cooperator-cooperator tie count is off")
+    _require(st.cnt[S.TIES_CD] == ends.count(1), "cooperator-defector tie count is off")
     g = S.group_of(st.strat, st.rec)
     _check_index(st.gorder, st.gpos, st.gstart, g, G, "group index")
     _check_index(st.dorder, st.dpos, st.dstart, st.deg.astype(np.int64) * G + g, n * G,

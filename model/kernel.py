@@ -15,9 +15,9 @@ from model.recommend import is_asked, recommend
 from model.rng import below, uniform
 from model.state import (
     ALLOW_ISOLATION, BETA, BETA_MED, COOPERATE, DEFECT, FIXATION_STEP, MAX_CAP,
-    MAX_DEGREE, N_COOP, OPPORTUNITIES, P_RECOMMENDER, P_STRATEGY, POOL_END,
+    N_COOP, OPPORTUNITIES, P_RECOMMENDER, P_STRATEGY, POOL_END,
     RECOMMENDER_CHANGES, REQUESTS, REWIRES, STEPS, STOP_ON_FIXATION,
-    STRATEGY_CHANGES, UNSERVED,
+    STRATEGY_CHANGES, SUM_DEG2, TIES_CC, TIES_CD, UNSERVED,
 )
 
 _STRATEGY = 0
@@ -58,12 +58,25 @@ def imitate(st, x, y, what):
         base = st.off[x]
         for t in range(st.deg[x]):
             st.ncoop[st.nbr[base + t]] += delta
+        # x's ties to cooperators move between C-D and C-C, to defectors between D-D and C-D
+        c = st.ncoop[x]
+        st.cnt[TIES_CC] += delta * c
+        st.cnt[TIES_CD] += delta * (st.deg[x] - 2 * c)
         st.cnt[N_COOP] += delta
         st.cnt[STRATEGY_CHANGES] += 1
     else:
         st.rec[x] = st.rec[y]
         st.cnt[RECOMMENDER_CHANGES] += 1
     change_group(st, x, g_old, group(st, x))
+
+
+@njit(cache=True, _nrt=False, inline="always")
+def count_tie(st, cooperators, sign):
+    """Add (sign=1) or remove (sign=-1) a tie with this many cooperating ends in the tallies."""
+    if cooperators == 2:
+        st.cnt[TIES_CC] += sign
+    elif cooperators == 1:
+        st.cnt[TIES_CD] += sign
 
 
 @njit(cache=True, _nrt=False, inline="always")
@@ -81,11 +94,12 @@ def rewire(st, a, slot_ab):
     if z < 0:
         st.cnt[UNSERVED] += 1
         return
+    st.cnt[SUM_DEG2] += 2 * (st.deg[z] - st.deg[b]) + 2  # b loses a tie, z gains one
+    count_tie(st, st.strat[a] + st.strat[b], -1)
+    count_tie(st, st.strat[a] + st.strat[z], 1)
     replace_tie(st, a, slot_ab, z)
     change_degree(st, b, st.deg[b] + 1, st.deg[b])
     change_degree(st, z, st.deg[z] - 1, st.deg[z])
-    if st.deg[z] > st.cnt[MAX_DEGREE]:
-        st.cnt[MAX_DEGREE] = st.deg[z]
     st.ncoop[a] += st.strat[z] - st.strat[b]
     st.ncoop[b] -= st.strat[a]
     st.ncoop[z] += st.strat[a]

@@ -1,7 +1,7 @@
 """What is measured (MODEL.md, "What is measured"), read off an engine's state.
 
-:func:`measure` computes every scalar metric in one compiled pass over the users,
-so collecting them each generation costs microseconds. The module-level reporter
+:func:`measure` reads every metric from tallies the kernel keeps exactly, so
+collecting them each generation costs microseconds at any number of users. The module-level reporter
 functions below are what the Mesa ``DataCollector`` calls; each reads the model's
 latest snapshot rather than recomputing it.
 """
@@ -11,7 +11,6 @@ from __future__ import annotations
 from functools import partial
 
 import numpy as np
-from numba import njit
 
 from model import state as S
 
@@ -22,42 +21,36 @@ SCALAR_METRICS = (
 )
 
 
-@njit(cache=True)
-def _degree_and_payoff(deg, strat, ncoop, payoff):
-    """Mean degree, mean squared degree, max degree and mean payoff, in one pass."""
-    n = len(deg)
-    s1 = 0.0
-    s2 = 0.0
-    top = 0
-    pay = 0.0
-    for i in range(n):
-        d = deg[i]
-        s1 += d
-        s2 += d * d
-        if d > top:
-            top = d
-        c = ncoop[i]
-        pay += payoff[strat[i], 1] * c + payoff[strat[i], 0] * (d - c)
-    return s1 / n, s2 / n, top, pay / n
-
-
 def measure(engine) -> dict:
-    """Every metric of MODEL.md for the engine's current state, as a plain dict."""
+    """Every metric of MODEL.md for the engine's current state, as a plain dict.
+
+    O(1) in the number of users: the kernel keeps exact integer tallies (ties by
+    how many of their ends cooperate, the sum of squared degrees), from which the
+    mean payoff and the degree variance follow, and the largest degree is the
+    last entry of the degree index.
+    """
     st = engine.state
     cnt = st.cnt
-    mean_k, mean_k2, top, mean_pay = _degree_and_payoff(st.deg, st.strat, st.ncoop, st.payoff)
-    opportunities = int(cnt[S.OPPORTUNITIES])
     n = engine.n
+    m = engine.n_edges
+    cc, cd = int(cnt[S.TIES_CC]), int(cnt[S.TIES_CD])
+    pay = st.payoff  # each tie pays both its ends
+    total_payoff = (2 * cc * pay[S.COOPERATE, S.COOPERATE]
+                    + cd * (pay[S.COOPERATE, S.DEFECT] + pay[S.DEFECT, S.COOPERATE])
+                    + 2 * (m - cc - cd) * pay[S.DEFECT, S.DEFECT])
+    mean_k = 2 * m / n
+    opportunities = int(cnt[S.OPPORTUNITIES])
+    rewires = int(cnt[S.REWIRES])
     names = engine.recommender_names
     return {
         "cooperation": int(cnt[S.N_COOP]) / n,
-        "rewires": int(cnt[S.REWIRES]),
+        "rewires": rewires,
         "rewire_requests": int(cnt[S.REQUESTS]),
         "rewire_opportunities": opportunities,
-        "rewires_per_opportunity": int(cnt[S.REWIRES]) / opportunities if opportunities else 0.0,
-        "heterogeneity": mean_k2 - mean_k * mean_k,
-        "max_degree": int(top),
-        "mean_payoff": mean_pay,
+        "rewires_per_opportunity": rewires / opportunities if opportunities else 0.0,
+        "heterogeneity": int(cnt[S.SUM_DEG2]) / n - mean_k * mean_k,
+        "max_degree": int(st.deg[st.dorder[n - 1]]),
+        "mean_payoff": float(total_payoff) / n,
         "steps": int(cnt[S.STEPS]),
         "fixation_step": engine.fixation_step,
         "shares": {name: engine.users_of(r) / n for r, name in enumerate(names)},

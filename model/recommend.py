@@ -2,17 +2,16 @@
 
 ``recommend(st, u, v)`` answers a rewire request of user ``u`` leaving ``v`` with a
 valid new neighbour, or -1 when there is none. Valid means: not ``u`` and not one
-of ``u``'s current neighbours. For a user with few neighbours a check scans its
-slab (a few dozen contiguous ints); a user with many, or a request that needs an
-exact count, first marks its neighbours so each check is O(1). A hub's thousand
-neighbours are thus only marked when the hub itself rewires.
+of ``u``'s current neighbours. A check scans the shorter of the two users' slabs
+(a hub asking about a leaf reads the leaf's one or two ties); only a request that
+falls back to an exact count marks ``u``'s neighbours, making later checks O(1).
 
 Every choice is exactly uniform over the valid candidates it ranges over: a few
 rejection draws from the candidate range first (accepted draws are uniform over
 the valid ones), then, if those miss, an exact count of the valid candidates in
 O(deg u) and either more rejection draws (when at least a quarter are valid) or
 a scan of a range that is then at most four times ``deg u + 1`` long. Ranges of
-at most 16 users are scanned at once.
+at most 16 users are read once, keeping a uniform valid one by reservoir sampling.
 """
 
 from numba import njit
@@ -32,16 +31,13 @@ _HIGH = int(Rank.HIGHEST_DEGREE)
 _TRIES = 8  #: rejection draws before counting the valid candidates exactly
 _PARTNER_TRIES = 2  #: fewer for local: friends of friends are often already friends
 _SCAN_BELOW = 16  #: ranges this small are scanned rather than sampled
-_MARK_ABOVE = 64  #: users with more neighbours than this are marked up front
 
 
 @njit(cache=True, _nrt=False, inline="always")
 def begin_request(st, u):
-    """A new stamp for this request; marks ``u``'s neighbours now if it has many."""
+    """A new stamp for this request; ``u``'s neighbours are marked only if a count needs it."""
     st.cnt[STAMP] += 1
     st.cnt[MARKED] = 0
-    if st.deg[u] > _MARK_ABOVE:
-        ensure_marked(st, u)
     return st.cnt[STAMP]
 
 
@@ -64,9 +60,10 @@ def is_valid(st, u, w, stamp):
         return st.mark[w] != stamp
     if w == u:
         return False
-    base = st.off[u]
-    for t in range(st.deg[u]):
-        if st.nbr[base + t] == w:
+    a, b = (u, w) if st.deg[u] <= st.deg[w] else (w, u)  # scan the shorter slab
+    base = st.off[a]
+    for t in range(st.deg[a]):
+        if st.nbr[base + t] == b:
             return False
     return True
 
@@ -77,25 +74,28 @@ def sample_range(st, order, pos, lo, hi, u, stamp):
     size = hi - lo
     if size <= 0:
         return -1
-    if size > _SCAN_BELOW:
-        for _ in range(_TRIES):
-            w = order[lo + below(st.rng, size)]
-            if is_valid(st, u, w, stamp):
-                return w
-    ensure_marked(st, u)
-    if size <= _SCAN_BELOW:  # small ranges (degree buckets, mostly): count directly
-        valid = 0
+    if size <= _SCAN_BELOW:  # small ranges (degree buckets, mostly): one reservoir pass
+        chosen = -1
+        seen = 0
         for p in range(lo, hi):
-            if st.mark[order[p]] != stamp:
-                valid += 1
-    else:
-        marked = 1 if lo <= pos[u] < hi else 0
-        base = st.off[u]
-        for t in range(st.deg[u]):
-            p = pos[st.nbr[base + t]]
-            if lo <= p < hi:
-                marked += 1
-        valid = size - marked
+            w = order[p]
+            if is_valid(st, u, w, stamp):
+                seen += 1
+                if below(st.rng, seen) == 0:
+                    chosen = w
+        return chosen
+    for _ in range(_TRIES):
+        w = order[lo + below(st.rng, size)]
+        if is_valid(st, u, w, stamp):
+            return w
+    ensure_marked(st, u)
+    marked = 1 if lo <= pos[u] < hi else 0
+    base = st.off[u]
+    for t in range(st.deg[u]):
+        p = pos[st.nbr[base + t]]
+        if lo <= p < hi:
+            marked += 1
+    valid = size - marked
     if valid <= 0:
         return -1
     if 4 * valid >= size:

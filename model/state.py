@@ -39,7 +39,7 @@ REQUESTS = 2  #: times a recommender was asked for a new neighbour
 OPPORTUNITIES = 3  #: structural updates on a dissatisfied link (y is D)
 FIXATION_STEP = 4  #: step at which every user had one strategy, or -1
 N_COOP = 5  #: number of cooperators
-MAX_DEGREE = 6  #: an upper bound on the largest degree (exact after tightening)
+SUM_DEG2 = 6  #: sum over users of degree squared (for the degree variance)
 STAMP = 7  #: generation counter for the ``mark`` scratch array
 POOL_END = 8  #: first free slot of ``nbr``
 MAX_CAP = 9  #: largest slab capacity handed out
@@ -49,7 +49,9 @@ STRATEGY_CHANGES = 12  #: strategy imitations that changed a strategy
 RECOMMENDER_CHANGES = 13  #: recommender imitations that changed a recommender
 UNSERVED = 14  #: requests for which the recommender had no valid candidate
 MARKED = 15  #: whether the current request has marked the rewiring user's neighbours
-N_COUNTERS = 16
+TIES_CC = 16  #: ties between two cooperators
+TIES_CD = 17  #: ties between a cooperator and a defector (the rest are between defectors)
+N_COUNTERS = 18
 
 # Slots of the float64 parameter array ``fpar``.
 BETA = 0
