@@ -14,7 +14,9 @@ from visualization.offline_assets import use_offline_assets
 solara.server.settings.telemetry.mixpanel_enable = False
 use_offline_assets()
 
+from visualization import raster, session  # noqa: E402
 from visualization.app import Layout, Page  # noqa: E402,F401
-from visualization.raster import warm_up  # noqa: E402
 
-warm_up()  # compile the edge rasterizer once per server, not on a user's first frame
+# compile (or load) the compiled code once per server, not on a visitor's first frame
+raster.warm_up()
+session.warm_up()

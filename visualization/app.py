@@ -65,6 +65,30 @@ class FrameClock:
             return self.condition.wait_for(lambda: self.drawn >= frame, timeout)
 
 
+def current_kernel():
+    """This browser session's Solara kernel context (None outside a server, e.g. in tests)."""
+    try:
+        from solara.server import kernel_context
+
+        return kernel_context.get_current_context()
+    except Exception:  # no server: nothing to watch
+        return None
+
+
+def has_viewer(context) -> bool:
+    """Whether a browser still shows this session.
+
+    Solara keeps a session alive for a day after its tab goes away (so that a page
+    can reconnect); a run must not keep stepping for nobody all that time.
+    """
+    if context is None:
+        return True
+    if context.closed_event.is_set():
+        return False
+    statuses = [getattr(s, "value", s) for s in context.page_status.values()]
+    return not statuses or "connected" in statuses
+
+
 def describe(params: dict[str, Any]) -> str:
     """The running model's parameters in one line."""
     if not params:
@@ -226,8 +250,13 @@ def Page():
         draft.set(dict(params))
         rebuild(params)
 
+    kernel = solara.use_memo(current_kernel, [])
+
     def play_loop(cancel: threading.Event):
         while playing.value and not cancel.is_set():
+            if not has_viewer(kernel):
+                playing.value = False  # the tab was closed: stop using the CPU
+                break
             started = time.perf_counter()
             session.step(speed.value)
             target = frame.value + 1

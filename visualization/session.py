@@ -29,6 +29,12 @@ def make_model(**params: Any):
     return RewireModel(**params)
 
 
+def warm_up() -> None:
+    """Step a tiny model once, so the engine's compiled kernels are ready (or loaded
+    from their cache) before a visitor's first Play waits for them."""
+    make_model(n=10, k=2, rng=0).step()
+
+
 class Session:
     """The model of one browser session and the pictures drawn from it."""
 

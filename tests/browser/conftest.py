@@ -21,8 +21,9 @@ ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("REWIRE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync"]
-#: how long the server may take to answer its first request
-START_TIMEOUT = 90
+#: how long the server may take to answer its first request (it compiles the engine's
+#: kernels first when their on-disk cache is cold)
+START_TIMEOUT = 300
 
 
 def free_port() -> int:
