@@ -72,7 +72,7 @@ def start_server(port: int) -> subprocess.Popen:
         [sys.executable, "-m", "solara", "run", "server.py", "--port", str(port),
          "--host", "127.0.0.1", "--production", "--no-open"],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    deadline = time.monotonic() + 90
+    deadline = time.monotonic() + 300  # the first start may compile the engine
     while time.monotonic() < deadline:
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5):
