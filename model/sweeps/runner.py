@@ -78,6 +78,18 @@ def run_one(run_id: str, point: int, replicate: int, seed: int, params: dict[str
     return {"row": row, "series": series}
 
 
+def warm_up() -> str:
+    """Import the model and run a tiny simulation, so the kernel is compiled (or loaded
+    from numba's cache) before the first timed run. Executed once on every worker."""
+    try:
+        from model import RewireModel
+
+        RewireModel(n=10, k=2, rng=0, max_steps=20).run(progress=False)
+    except Exception as err:  # the runs will record the same error, one by one
+        return _one_line(err)
+    return "ok"
+
+
 def _series_rows(model, ids: dict, every: int, recommenders: list[str]) -> list[dict]:
     """Every ``every``-th generation of the model's data (row 0 = initial state) and the last."""
     frame = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
@@ -215,6 +227,7 @@ def _run_all(client, todo: list[Run], scenario: Scenario, recommenders: list[str
              store: ResultStore, bar, on_batch) -> tuple[int, int]:
     from dask.distributed import as_completed
 
+    client.run(warm_up)  # every worker compiles once, in parallel, before any timed run
     by_key = {}
     futures = []
     prefix = f"rewire-{scenario.fingerprint()[:10]}-{os.getpid()}-{time.time_ns()}"
