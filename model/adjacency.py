@@ -9,8 +9,8 @@ is compacted, so where a slab lives never changes which neighbour a draw picks.
 """
 
 import numpy as np
-from numba import njit
 
+from model.jit import compiled
 from model.state import MAX_CAP, POOL_END
 
 #: The pool is indexed by int32 twins: its size must stay below this.
@@ -22,13 +22,13 @@ def initial_capacity(deg: np.ndarray) -> np.ndarray:
     return (deg + np.maximum(deg // 2, 4)).astype(np.int32)
 
 
-@njit(cache=True)
+@compiled(nrt=True)
 def headroom(max_cap):
     """Free pool slots one elementary update may need: two slabs moving and doubling."""
     return 2 * (2 * max_cap + 8)
 
 
-@njit(cache=True)
+@compiled(nrt=True)
 def build_slabs(n, edges, cap, pool_size):
     """Lay out the slabs (and twins) for ``edges`` (m x 2) with the given capacities."""
     off = np.zeros(n, dtype=np.int64)
@@ -53,7 +53,7 @@ def build_slabs(n, edges, cap, pool_size):
     return off, nbr, twin, deg, total
 
 
-@njit(cache=True)
+@compiled(nrt=True)
 def compact(deg, off, nbr, twin, new_cap, pool_size):
     """A fresh pool of ``pool_size`` with every slab copied in order to capacity ``new_cap``."""
     n = len(deg)
@@ -75,7 +75,7 @@ def compact(deg, off, nbr, twin, new_cap, pool_size):
     return new_off, new_nbr, new_twin, total
 
 
-@njit(cache=True, _nrt=False, inline="always")
+@compiled(inline=True)
 def _move_slot(st, src, dest):
     """Move the tie in slot ``src`` to the empty slot ``dest``, keeping its twin in step."""
     st.nbr[dest] = st.nbr[src]
@@ -86,7 +86,7 @@ def _move_slot(st, src, dest):
     st.twin[src] = -1
 
 
-@njit(cache=True, _nrt=False, inline="always")
+@compiled(inline=True)
 def replace_tie(st, a, slot_ab, z):
     """Replace the tie a-b, at ``slot_ab`` of a's slab, by a-z (a keeps its slot order).
 

@@ -12,15 +12,15 @@ swap per bucket, so a degree change costs G swaps and a strategy change one.
 """
 
 import numpy as np
-from numba import njit
 
+from model.jit import compiled
 from model.state import COOPERATE
 
 _ONE = np.uint64(1)
 _ALL = np.uint64(0xFFFFFFFFFFFFFFFF)
 
 
-@njit(cache=True, _nrt=False, inline="always")
+@compiled(inline=True)
 def move_key(order, pos, start, i, a, b):
     """Move user ``i`` from bucket ``a`` to bucket ``b`` of the index."""
     while a < b:  # i becomes the last of bucket a, then the first of bucket a + 1
@@ -45,13 +45,13 @@ def move_key(order, pos, start, i, a, b):
         a -= 1
 
 
-@njit(cache=True, _nrt=False, inline="always")
+@compiled(inline=True)
 def group(st, i):
     """User ``i``'s group: ``2 * recommender + (0 if cooperator else 1)``."""
     return 2 * st.rec[i] + (0 if st.strat[i] == COOPERATE else 1)
 
 
-@njit(cache=True, _nrt=False, inline="always")
+@compiled(inline=True)
 def refile_by_degree(st, i, d_old, g_old, d_new, g_new):
     """Move user ``i`` in the degree index, keeping the present-degree bits and bounds."""
     G = len(st.gstart) - 1
@@ -64,7 +64,7 @@ def refile_by_degree(st, i, d_old, g_old, d_new, g_new):
         st.gmax[g_new] = d_new
 
 
-@njit(cache=True, _nrt=False, inline="always")
+@compiled(inline=True)
 def change_group(st, i, g_old, g_new):
     """Re-file user ``i`` after its strategy or recommender changed."""
     d = st.deg[i]
@@ -72,14 +72,14 @@ def change_group(st, i, g_old, g_new):
     refile_by_degree(st, i, d, g_old, d, g_new)
 
 
-@njit(cache=True, _nrt=False, inline="always")
+@compiled(inline=True)
 def change_degree(st, i, d_old, d_new):
     """Re-file user ``i`` after its degree went from ``d_old`` to ``d_new``."""
     g = group(st, i)
     refile_by_degree(st, i, d_old, g, d_new, g)
 
 
-@njit(cache=True, _nrt=False, inline="always")
+@compiled(inline=True)
 def _top_bit(x):
     """Index of the highest set bit of a non-zero uint64."""
     r = 0
@@ -90,7 +90,7 @@ def _top_bit(x):
     return r
 
 
-@njit(cache=True, _nrt=False, inline="always")
+@compiled(inline=True)
 def highest_present(st, g, d):
     """The highest degree <= d that some user of group g has, or -1."""
     if d < 0:
@@ -105,7 +105,7 @@ def highest_present(st, g, d):
     return w * 64 + _top_bit(word)
 
 
-@njit(cache=True, _nrt=False, inline="always")
+@compiled(inline=True)
 def lowest_present(st, g, d):
     """The lowest degree >= d that some user of group g has, or -1."""
     n_words = st.present.shape[1]
@@ -121,7 +121,7 @@ def lowest_present(st, g, d):
     return w * 64 + _top_bit(word & (~word + _ONE))
 
 
-@njit(cache=True, _nrt=False, inline="always")
+@compiled(inline=True)
 def next_degree(st, g_lo, g_hi, d, upward):
     """The next degree after d (above if ``upward``, else below) that groups g_lo..g_hi-1 have.
 

@@ -7,17 +7,34 @@ MODEL.md's "One elementary update".
 
 import math
 
-from numba import njit
-
 from model.adjacency import headroom, replace_tie
 from model.indexes import change_degree, change_group, group
+from model.jit import compiled
 from model.recommend import is_asked, recommend
 from model.rng import below, uniform
 from model.state import (
-    ALLOW_ISOLATION, BETA, BETA_MED, COOPERATE, DEFECT, FIXATION_STEP, MAX_CAP,
-    N_COOP, OPPORTUNITIES, P_RECOMMENDER, P_STRATEGY, POOL_END,
-    RECOMMENDER_CHANGES, REQUESTS, REWIRES, STEPS, STOP_ON_FIXATION,
-    STRATEGY_CHANGES, SUM_DEG2, TIES_CC, TIES_CD, UNSERVED,
+    ALLOW_ISOLATION,
+    BETA,
+    BETA_MED,
+    COOPERATE,
+    DEFECT,
+    FIXATION_STEP,
+    MAX_CAP,
+    N_COOP,
+    OPPORTUNITIES,
+    P_RECOMMENDER,
+    P_STRATEGY,
+    POOL_END,
+    RECOMMENDER_CHANGES,
+    REQUESTS,
+    REWIRES,
+    STEPS,
+    STOP_ON_FIXATION,
+    STRATEGY_CHANGES,
+    SUM_DEG2,
+    TIES_CC,
+    TIES_CD,
+    UNSERVED,
 )
 
 _STRATEGY = 0
@@ -29,7 +46,7 @@ FIXATED = 1
 NEEDS_SPACE = 2
 
 
-@njit(cache=True, _nrt=False, inline="always")
+@compiled(inline=True)
 def fermi(d, beta):
     """1 / (1 + exp(-beta * d)), with fermi(0, inf) = 1/2 rather than NaN."""
     if d == 0.0:
@@ -37,7 +54,7 @@ def fermi(d, beta):
     return 1.0 / (1.0 + math.exp(-beta * d))
 
 
-@njit(cache=True, _nrt=False, inline="always")
+@compiled(inline=True)
 def fitness(st, i):
     """Sum of i's payoffs against each current neighbour (exact, from counts)."""
     c = st.ncoop[i]
@@ -45,7 +62,7 @@ def fitness(st, i):
     return st.payoff[s, COOPERATE] * c + st.payoff[s, DEFECT] * (st.deg[i] - c)
 
 
-@njit(cache=True, _nrt=False, inline="always")
+@compiled(inline=True)
 def imitate(st, x, y, what):
     """x copies y's strategy (what = 0) or y's recommender (what = 1), and is re-filed.
 
@@ -70,7 +87,7 @@ def imitate(st, x, y, what):
     change_group(st, x, g_old, group(st, x))
 
 
-@njit(cache=True, _nrt=False, inline="always")
+@compiled(inline=True)
 def count_tie(st, cooperators, sign):
     """Add (sign=1) or remove (sign=-1) a tie with this many cooperating ends in the tallies."""
     if cooperators == 2:
@@ -79,7 +96,7 @@ def count_tie(st, cooperators, sign):
         st.cnt[TIES_CD] += sign
 
 
-@njit(cache=True, _nrt=False, inline="always")
+@compiled(inline=True)
 def rewire(st, a, slot_ab):
     """a has won the right to leave b, its neighbour at ``slot_ab`` (MODEL.md step 5)."""
     b = st.nbr[slot_ab]
@@ -107,7 +124,7 @@ def rewire(st, a, slot_ab):
     st.rewires_by[r] += 1
 
 
-@njit(cache=True, _nrt=False, inline="always")
+@compiled(inline=True)
 def elementary_update(st):
     """One time-step of the paper. Returns True if a strategy changed."""
     n = len(st.deg)
@@ -119,7 +136,7 @@ def elementary_update(st):
     return update_pair(st, x, slot)
 
 
-@njit(cache=True, _nrt=False, inline="always")
+@compiled(inline=True)
 def update_pair(st, x, slot):
     """Steps 3 to 6 of MODEL.md for the chosen user x and its neighbour y at ``slot``."""
     y = st.nbr[slot]
@@ -147,13 +164,13 @@ def update_pair(st, x, slot):
     return False
 
 
-@njit(cache=True, _nrt=False, inline="always")
+@compiled(inline=True)
 def is_fixated(st):
     c = st.cnt[N_COOP]
     return c == 0 or c == len(st.deg)
 
 
-@njit(cache=True, _nrt=False)
+@compiled
 def run(st, n_updates):
     """Do up to ``n_updates`` elementary updates; return (updates done, why it stopped).
 
@@ -179,7 +196,7 @@ def run(st, n_updates):
     return done, FINISHED
 
 
-@njit(cache=True, _nrt=False)
+@compiled
 def update_chosen_pair(st, x, y):
     """Steps 3 to 6 for a given x and neighbour y: hand-built cases and demonstrations.
 

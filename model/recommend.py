@@ -2,9 +2,10 @@
 
 ``recommend(st, u, v)`` answers a rewire request of user ``u`` leaving ``v`` with a
 valid new neighbour, or -1 when there is none. Valid means: not ``u`` and not one
-of ``u``'s current neighbours. A check scans the shorter of the two users' slabs
-(a hub asking about a leaf reads the leaf's one or two ties); only a request that
-falls back to an exact count marks ``u``'s neighbours, making later checks O(1).
+of ``u``'s current neighbours. For a user with few ties a check scans the
+shorter of the two users' slabs (at most a few dozen contiguous ints); a user
+with many ties, or a request that falls back to an exact count, first marks its
+neighbours once, making every later check O(1).
 
 Every choice is exactly uniform over the valid candidates it ranges over: a few
 rejection draws from the candidate range first (accepted draws are uniform over
@@ -14,9 +15,8 @@ a scan of a range that is then at most four times ``deg u + 1`` long. Ranges of
 at most 16 users are read once, keeping a uniform valid one by reservoir sampling.
 """
 
-from numba import njit
-
 from model.indexes import highest_present, next_degree
+from model.jit import compiled
 from model.policies import Pool, Rank, Who
 from model.rng import below
 from model.state import COOPERATE, MARKED, STAMP
@@ -31,17 +31,24 @@ _HIGH = int(Rank.HIGHEST_DEGREE)
 _TRIES = 8  #: rejection draws before counting the valid candidates exactly
 _PARTNER_TRIES = 2  #: fewer for local: friends of friends are often already friends
 _SCAN_BELOW = 16  #: ranges this small are scanned rather than sampled
+_MARK_ABOVE = 8  #: users with more ties than this mark them once per request (measured best)
 
 
-@njit(cache=True, _nrt=False, inline="always")
+@compiled(inline=True)
 def begin_request(st, u):
-    """A new stamp for this request; ``u``'s neighbours are marked only if a count needs it."""
+    """A new stamp for this request; marks ``u``'s neighbours at once if it has many.
+
+    A hub's request may check many candidates (walking down the degrees of other
+    hubs, all tied to it): marking its ties once makes each check O(1).
+    """
     st.cnt[STAMP] += 1
     st.cnt[MARKED] = 0
+    if st.deg[u] > _MARK_ABOVE:
+        ensure_marked(st, u)
     return st.cnt[STAMP]
 
 
-@njit(cache=True, _nrt=False, inline="always")
+@compiled(inline=True)
 def ensure_marked(st, u):
     """Mark ``u`` and its neighbours with this request's stamp (once per request)."""
     if st.cnt[MARKED] == 0:
@@ -53,7 +60,7 @@ def ensure_marked(st, u):
         st.cnt[MARKED] = 1
 
 
-@njit(cache=True, _nrt=False, inline="always")
+@compiled(inline=True)
 def is_valid(st, u, w, stamp):
     """Whether ``w`` may become ``u``'s new neighbour: not ``u``, not already a neighbour."""
     if st.cnt[MARKED] != 0:
@@ -68,7 +75,7 @@ def is_valid(st, u, w, stamp):
     return True
 
 
-@njit(cache=True, _nrt=False, inline="always")
+@compiled(inline=True)
 def sample_range(st, order, pos, lo, hi, u, stamp):
     """A uniformly random unmarked user among ``order[lo:hi]``, or -1 if none."""
     size = hi - lo
@@ -113,7 +120,7 @@ def sample_range(st, order, pos, lo, hi, u, stamp):
     return -1  # unreachable while the marks are consistent
 
 
-@njit(cache=True, _nrt=False, inline="always")
+@compiled(inline=True)
 def partner_neighbour(st, u, v, stamp):
     """A uniformly random neighbour of ``v`` that is a valid candidate for ``u``."""
     base = st.off[v]
@@ -139,7 +146,7 @@ def partner_neighbour(st, u, v, stamp):
     return -1
 
 
-@njit(cache=True, _nrt=False, inline="always")
+@compiled(inline=True)
 def recommend(st, u, v):
     """Ask ``u``'s recommender for a new neighbour to replace ``v``; -1 if none is valid.
 
@@ -188,13 +195,13 @@ def recommend(st, u, v):
             return -1
 
 
-@njit(cache=True, _nrt=False, inline="always")
+@compiled(inline=True)
 def is_asked(st, r):
     """Whether recommender ``r``'s policy is ever asked (``none`` never is)."""
     return st.pool[r] != _NEVER
 
 
-@njit(cache=True, _nrt=False)
+@compiled
 def ask(st, u, v):
     """``recommend(u, v)`` outside an update, for tests and for inspecting a policy.
 

@@ -59,3 +59,19 @@ def test_no_seed_draws_fresh_entropy_and_reports_it():
     assert a.seed != b.seed
     replay = RewireModel(n=50, k=4, rng=a.seed)
     assert np.array_equal(replay.edges(), a.edges())
+
+
+def test_compiled_kernels_are_cached_by_a_hash_of_every_kernel_source():
+    """Editing any module the run loop inlines must compile afresh, not reuse a stale kernel."""
+    import hashlib
+
+    import numba
+
+    from model import jit
+
+    digest = hashlib.sha256(numba.__version__.encode())
+    for name in jit.KERNEL_SOURCES:
+        digest.update((ROOT / "model" / f"{name}.py").read_bytes())
+    assert jit.CACHE_DIR.name == f"kernels-{digest.hexdigest()[:16]}"
+    inlined = {"rng", "state", "policies", "indexes", "adjacency", "recommend", "kernel"}
+    assert inlined <= set(jit.KERNEL_SOURCES)

@@ -49,7 +49,9 @@ def test_aligned_recommender_beats_the_defector_recommender():
     horizon = dict(W=1.0, max_steps=500_000, stop_on_fixation=False)
     good = runs(8, recommenders={"GOOD": 1.0}, **horizon)
     bad = runs(8, recommenders={"BAD": 1.0}, **horizon)
-    assert np.mean([r["cooperation"] for r in good]) > np.mean([r["cooperation"] for r in bad]) + 0.1
+    cooperation = {name: np.mean([r["cooperation"] for r in rs])
+                   for name, rs in (("good", good), ("bad", bad))}
+    assert cooperation["good"] > cooperation["bad"] + 0.1
     assert np.mean([r["rewires"] for r in good]) < 0.8 * np.mean([r["rewires"] for r in bad])
 
 

@@ -1,0 +1,64 @@
+"""How the kernels are compiled: one decorator, and an on-disk cache that cannot go stale.
+
+numba caches a compiled function keyed on its own source file only, but the run
+loop inlines code from several modules: edit ``recommend.py`` (or update the
+checkout) and the cached loop would silently keep the old recommender. So every
+kernel is cached in a directory named after a hash of *all* kernel sources and
+the numba version: any change to any of them compiles afresh, and processes
+with the same code share one cache.
+
+>>> CACHE_DIR.name.startswith("kernels-")
+True
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+import numba
+from numba import njit
+
+_HERE = Path(__file__).resolve().parent
+#: Modules whose code ends up in compiled kernels.
+KERNEL_SOURCES = ("jit", "rng", "state", "policies", "indexes", "adjacency", "recommend",
+                  "kernel")
+
+
+def _cache_dir() -> Path:
+    digest = hashlib.sha256(numba.__version__.encode())
+    for name in KERNEL_SOURCES:
+        digest.update((_HERE / f"{name}.py").read_bytes())
+    name = f"kernels-{digest.hexdigest()[:16]}"
+    for root in (_HERE / "__pycache__", Path(tempfile.gettempdir()) / "rewire-numba"):
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+            if os.access(root, os.W_OK):
+                return root / name
+        except OSError:
+            continue
+    return _HERE / "__pycache__" / name
+
+
+CACHE_DIR = _cache_dir()
+
+
+def compiled(fn=None, *, inline: bool = False, nrt: bool = False):
+    """``njit`` for this project's kernels: cached in :data:`CACHE_DIR`.
+
+    ``inline=True`` inlines the function into its callers at compile time (the run
+    loop is one function, so the state tuple is never passed across a call).
+    ``nrt=False`` compiles without reference counting, for kernels that never
+    allocate; passing the state tuple would otherwise cost an atomic operation per
+    array per call.
+    """
+    def wrap(f):
+        saved = numba.config.CACHE_DIR
+        numba.config.CACHE_DIR = str(CACHE_DIR)  # read when caching is enabled, below
+        try:
+            return njit(cache=True, _nrt=nrt, inline="always" if inline else "never")(f)
+        finally:
+            numba.config.CACHE_DIR = saved
+    return wrap if fn is None else wrap(fn)
