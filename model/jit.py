@@ -5,7 +5,8 @@ loop inlines code from several modules: edit ``recommend.py`` (or update the
 checkout) and the cached loop would silently keep the old recommender. So every
 kernel is cached in a directory named after a hash of *all* kernel sources and
 the numba version: any change to any of them compiles afresh, and processes
-with the same code share one cache.
+with the same code share one cache. It lives in ``model/__pycache__`` (or the
+folder named by the environment variable ``REWIRE_KERNEL_CACHE``).
 
 >>> CACHE_DIR.name.startswith("kernels-")
 True
@@ -32,7 +33,10 @@ def _cache_dir() -> Path:
     for name in KERNEL_SOURCES:
         digest.update((_HERE / f"{name}.py").read_bytes())
     name = f"kernels-{digest.hexdigest()[:16]}"
-    for root in (_HERE / "__pycache__", Path(tempfile.gettempdir()) / "rewire-numba"):
+    roots = [_HERE / "__pycache__", Path(tempfile.gettempdir()) / "rewire-numba"]
+    if os.environ.get("REWIRE_KERNEL_CACHE"):
+        roots.insert(0, Path(os.environ["REWIRE_KERNEL_CACHE"]))
+    for root in roots:
         try:
             root.mkdir(parents=True, exist_ok=True)
             if os.access(root, os.W_OK):
