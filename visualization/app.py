@@ -177,13 +177,12 @@ def NetworkCard(session: Session, show_network: solara.Reactive, frame: int):
 
 @solara.component
 def PlotsCard(session: Session, frame: int):
-    """The live plots and the download buttons."""
+    """The live plots."""
     # one image of all panels: the browser decodes one PNG per frame, not eight
     png = solara.use_memo(lambda: session.plots_png(columns=2), [frame, id(session.model)])
     with solara.Card("Measurements", classes=["rw-plots-card"]):
         if png:
             solara.Image(png, format="png", classes=["rw-plots"])
-        Downloads(session)
 
 
 @solara.component
@@ -280,6 +279,8 @@ def Page():
             solara.Text(TITLE, classes=["rw-title"])
             with solara.Card("Scenarios"):
                 ScenarioPicker(on_load=load_preset)
+            with solara.Card("Download the current run"):
+                Downloads(session)  # here, out of the per-frame tree: nothing to redraw
             with solara.Card("Parameters"):
                 ParameterControls(draft)
         playback = dict(playing=playing, speed=speed, delay=delay, on_step=step_once,
