@@ -247,15 +247,16 @@ def _env() -> dict:
     return env
 
 
+#: 32 runs long enough (about a second each) that a kill lands mid-sweep
 KILLABLE = """
 [scenario]
 name = "killable"
 [model]
-n = 300
-k = 10
+n = 500
+k = 20
 W = 1
 stop_on_fixation = false
-max_steps = 150000
+max_steps = 1500000
 [grid]
 W2 = [0.0, 0.1]
 [run]
