@@ -1,6 +1,6 @@
 """Parallel efficiency of sweeps: the same 40-run sweep on 1 worker, then on 2.
 
-    python benchmarks/bench_sweep.py [--runs 40] [--n 1000] [--steps 300000]
+    python benchmarks/bench_sweep.py [--runs 40] [--n 1000] [--steps 5000000]
 
 Each timing is the whole ``run_sweep`` call as a user sees it: starting the local
 Dask cluster, running, writing and compacting the Parquet results. Runs have
@@ -57,7 +57,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=40, help="runs in the sweep (even)")
     parser.add_argument("--n", type=int, default=1000, help="users per run")
-    parser.add_argument("--steps", type=int, default=300_000, help="elementary updates per run")
+    parser.add_argument("--steps", type=int, default=5_000_000, help="elementary updates per run")
     args = parser.parse_args()
     scenario = parse_scenario(SCENARIO.format(n=args.n, steps=args.steps, reps=args.runs // 2))
     # warm the numba cache so neither timing pays for compilation
