@@ -13,7 +13,13 @@ import numpy as np
 
 from model import state as S
 from model.adjacency import MAX_POOL, build_slabs, compact, headroom, initial_capacity
-from model.graph import exact_assignment, gnm_edges, largest_remainder, n_edges, regular_edges
+from model.graph import (
+    exact_assignment,
+    gnm_edges,
+    largest_remainder,
+    n_edges,
+    regular_edges,
+)
 from model.kernel import FIXATED, NEEDS_SPACE, run
 from model.parameters import validate
 from model.policies import get_policy
@@ -194,8 +200,6 @@ def assemble(n: int, edges: np.ndarray, strat: np.ndarray, rec: np.ndarray, p: d
     g = S.group_of(strat, rec)
     gorder, gpos, gstart = S.sorted_index(g, G)
     dorder, dpos, dstart = S.sorted_index(deg.astype(np.int64) * G + g, n * G)
-    gmax = np.zeros(G, dtype=np.int64)
-    np.maximum.at(gmax, g, deg)
     present = present_degrees(g, deg, G, n)
     selectors = np.array([get_policy(name).selector() for name in names], dtype=np.int8)
     cnt = np.zeros(S.N_COUNTERS, dtype=np.int64)
@@ -217,7 +221,7 @@ def assemble(n: int, edges: np.ndarray, strat: np.ndarray, rec: np.ndarray, p: d
     return S.EngineState(
         deg=deg, off=off, cap=cap, nbr=nbr, twin=twin, strat=strat, rec=rec,
         ncoop=ncoop.astype(np.int32), gorder=gorder, gpos=gpos, gstart=gstart,
-        dorder=dorder, dpos=dpos, dstart=dstart, gmax=gmax, present=present,
+        dorder=dorder, dpos=dpos, dstart=dstart, present=present,
         mark=np.zeros(n, dtype=np.int64), cnt=cnt,
         requests_by=np.zeros(R, dtype=np.int64), rewires_by=np.zeros(R, dtype=np.int64),
         payoff=S.payoff_matrix(p["T"], p["S"]),

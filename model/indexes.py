@@ -53,15 +53,13 @@ def group(st, i):
 
 @compiled(inline=True)
 def refile_by_degree(st, i, d_old, g_old, d_new, g_new):
-    """Move user ``i`` in the degree index, keeping the present-degree bits and bounds."""
+    """Move user ``i`` in the degree index, keeping the present-degree bits in step."""
     G = len(st.gstart) - 1
     k_old = d_old * G + g_old
     move_key(st.dorder, st.dpos, st.dstart, i, k_old, d_new * G + g_new)
     st.present[g_new, d_new >> 6] |= _ONE << np.uint64(d_new & 63)
     if st.dstart[k_old + 1] == st.dstart[k_old]:
         st.present[g_old, d_old >> 6] &= ~(_ONE << np.uint64(d_old & 63))
-    if d_new > st.gmax[g_new]:
-        st.gmax[g_new] = d_new
 
 
 @compiled(inline=True)

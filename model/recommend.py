@@ -15,7 +15,7 @@ a scan of a range that is then at most four times ``deg u + 1`` long. Ranges of
 at most 16 users are read once, keeping a uniform valid one by reservoir sampling.
 """
 
-from model.indexes import highest_present, next_degree
+from model.indexes import group, next_degree
 from model.jit import compiled
 from model.policies import Pool, Rank, Who
 from model.rng import below
@@ -31,6 +31,7 @@ _HIGH = int(Rank.HIGHEST_DEGREE)
 _TRIES = 8  #: rejection draws before counting the valid candidates exactly
 _PARTNER_TRIES = 2  #: fewer for local: friends of friends are often already friends
 _SCAN_BELOW = 16  #: ranges this small are scanned rather than sampled
+_WALK_BUDGET = 64  #: entries of the degree index read past u's own ties before going by level
 _MARK_ABOVE = 8  #: users with more ties than this mark them once per request (measured best)
 
 
@@ -147,14 +148,38 @@ def partner_neighbour(st, u, v, stamp):
 
 
 @compiled(inline=True)
+def walk_degree_order(st, u, stamp, highest, g_lo, g_hi):
+    """Where a degree-ranked pick starts: the degree of the best valid candidate, or -1.
+
+    Reads the degree index from its top (or bottom) end, past users outside groups
+    g_lo..g_hi-1 and past ``u``'s own ties. Most picks end here after a handful of
+    entries; after ``deg u + 64`` entries it returns the degree it has reached and
+    the caller goes on level by level, so no request reads all users.
+    """
+    n = len(st.deg)
+    p, step = (n - 1, -1) if highest else (0, 1)
+    budget = st.deg[u] + _WALK_BUDGET
+    while 0 <= p < n:
+        w = st.dorder[p]
+        g = group(st, w)
+        if (g_lo <= g < g_hi and is_valid(st, u, w, stamp)) or budget == 0:
+            return st.deg[w]
+        budget -= 1
+        p += step
+    return -1
+
+
+@compiled(inline=True)
 def recommend(st, u, v):
     """Ask ``u``'s recommender for a new neighbour to replace ``v``; -1 if none is valid.
 
     A random pick draws from one range of the group index (all degrees). A
-    degree-ranked pick walks the degree index from the lowest degree the
-    candidates' groups have up, or from their highest down, until a degree has a
-    valid candidate; the groups' present-degree bitsets make each step jump
-    straight to the next degree that some candidate has.
+    degree-ranked pick whose candidates are most users reads the degree index from
+    its end until it meets a valid one (:func:`walk_degree_order`); otherwise it
+    starts at the candidates' extreme degree. Either way it then draws uniformly
+    among the valid candidates of a degree, going on degree by degree (the groups'
+    present-degree bitsets jumping straight to the next degree some candidate has)
+    until one has any.
     """
     r = st.rec[u]
     stamp = begin_request(st, u)
@@ -170,11 +195,11 @@ def recommend(st, u, v):
     G = len(st.gstart) - 1
     if ranked:
         order, pos = st.dorder, st.dpos
-        if rank == _HIGH:  # start from each group's (tightened) maximum degree
-            d = -1
-            for g in range(g_lo, g_hi):
-                st.gmax[g] = max(highest_present(st, g, st.gmax[g]), 0)
-                d = max(d, st.gmax[g])
+        n = len(st.deg)
+        if 2 * (st.gstart[g_hi] - st.gstart[g_lo]) >= n:  # candidates are most users
+            d = walk_degree_order(st, u, stamp, rank == _HIGH, g_lo, g_hi)
+        elif rank == _HIGH:  # few candidates: their highest degree, from the bitsets
+            d = next_degree(st, g_lo, g_hi, st.deg[st.dorder[n - 1]] + 1, False)
         else:
             d = next_degree(st, g_lo, g_hi, -1, True)
         if d < 0:

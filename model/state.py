@@ -78,7 +78,6 @@ class EngineState(NamedTuple):
     dorder: np.ndarray  # int32[N]
     dpos: np.ndarray  # int32[N]
     dstart: np.ndarray  # int64[N * G + 1]
-    gmax: np.ndarray  # int64[G]: upper bound of the degree in each group
     present: np.ndarray  # uint64[G, N // 64 + 1]: bit d of row g: some user of g has degree d
     mark: np.ndarray  # int64[N]: scratch marks, compared with cnt[STAMP]
     cnt: np.ndarray  # int64[N_COUNTERS]
