@@ -11,6 +11,8 @@ no self-loops, drawn with the NumPy generator it is given, so a seed fixes the g
 
 from __future__ import annotations
 
+import math
+
 import networkx as nx
 import numpy as np
 
@@ -89,12 +91,19 @@ def exact_assignment(n: int, counts: list[int], rng: np.random.Generator) -> np.
 
 
 def largest_remainder(n: int, shares: list[float]) -> list[int]:
-    """round(share * n) users for each share; what rounding leaves over goes to the largest.
+    """Split ``n`` users by ``shares``: each gets floor(share * n), and the users left
+    over go one each to the largest fractional parts (ties to the larger share, then
+    to the first). The counts add up to ``n``, none is negative, a larger share never
+    gets fewer users, and they equal round(share * n) whenever those add up to ``n``.
 
     >>> largest_remainder(10, [0.55, 0.45])
     [6, 4]
+    >>> largest_remainder(10, [1 / 6] * 6)
+    [2, 2, 2, 2, 1, 1]
     """
-    counts = [int(round(s * n)) for s in shares]
-    biggest = max(range(len(shares)), key=lambda i: shares[i])
-    counts[biggest] += n - sum(counts)
+    exact = [s * n for s in shares]
+    counts = [math.floor(x) for x in exact]
+    by_remainder = sorted(range(len(shares)), key=lambda i: (-(exact[i] - counts[i]), -shares[i], i))
+    for i in by_remainder[: n - sum(counts)]:
+        counts[i] += 1
     return counts

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from model.engine import Engine
-from model.graph import n_edges
+from model.graph import largest_remainder, n_edges
 from model.invariants import check_invariants
 from model.policies import policy_names
 
@@ -66,3 +66,19 @@ def test_isolation_guard_holds_over_a_long_run():
     e.advance(100_000)
     assert int((e.state.deg == 0).sum()) <= isolated  # nobody newly left alone
     check_invariants(e, n_edges=200)
+
+
+@given(st.integers(1, 10_000), st.lists(st.integers(1, 1000), min_size=1, max_size=12))
+def test_recommender_split_adds_up_and_follows_the_shares(n, weights):
+    shares = [w / sum(weights) for w in weights]
+    counts = largest_remainder(n, shares)
+    assert sum(counts) == n
+    for c, s in zip(counts, shares):
+        assert abs(c - s * n) < 1 + 1e-9  # within one user of the exact share
+    for i in range(len(shares)):
+        for j in range(len(shares)):
+            if shares[i] > shares[j]:
+                assert counts[i] >= counts[j]
+    rounded = [round(s * n) for s in shares]
+    if sum(rounded) == n and all(abs(s * n % 1 - 0.5) > 1e-9 for s in shares):
+        assert counts == rounded

@@ -247,6 +247,16 @@ def test_initial_state_has_exact_counts():
     check_invariants(e)
 
 
+def test_shares_that_do_not_divide_n_leave_no_recommender_empty():
+    """Six equal shares of ten users: round(share * N) would give 2 each (12 in all);
+    the leftover goes by largest remainder, so every recommender still has users."""
+    from model.engine import Engine
+    names = ["local", "coop-random", "defect-random", "any-random", "fair", "coop-high"]
+    e = Engine(n=10, k=4, rng=3, recommenders={name: 1 / 6 for name in names})
+    assert [e.users_of(r) for r in range(6)] == [2, 2, 2, 2, 1, 1]
+    check_invariants(e)
+
+
 def test_regular_graph_gives_everybody_degree_k():
     from model.engine import Engine
     e = Engine(n=50, k=4, graph="regular", rng=2)
