@@ -93,7 +93,9 @@ def derive_seed(root: int, point: int, replicate: int) -> int:
     True
     """
     state = np.random.SeedSequence(root, spawn_key=(point, replicate)).generate_state(1, np.uint64)
-    return int(state[0]) & (2**63 - 1)  # the model's rng range is [0, 2**63 - 1]
+    # the model takes any seed >= 0; 63 bits keep it a signed 64-bit integer, like the
+    # fresh seeds the model draws itself and the [run] seed
+    return int(state[0]) & (2**63 - 1)
 
 
 @dataclass
