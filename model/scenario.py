@@ -87,8 +87,8 @@ class Run:
 def derive_seed(root: int, point: int, replicate: int) -> int:
     """The seed of run (point, replicate): the same for the same root, on any machine.
 
-    >>> derive_seed(12345, 0, 0) == derive_seed(12345, 0, 0)
-    True
+    >>> derive_seed(12345, 0, 0)
+    8675000357229432475
     >>> derive_seed(12345, 0, 0) != derive_seed(12345, 0, 1)
     True
     """

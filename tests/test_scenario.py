@@ -137,7 +137,8 @@ def test_seeds_are_derived_deterministically_and_differ_between_runs(tmp_path):
     assert all(0 <= s <= 2**63 - 1 for s in seeds)
     assert seeds[0] == derive_seed(12345, 0, 0)
     # pinned: the derivation must not change silently, or old sweeps stop resuming
-    assert derive_seed(12345, 0, 0) == derive_seed(12345, 0, 0) != derive_seed(12346, 0, 0)
+    assert derive_seed(12345, 0, 0) == 8675000357229432475
+    assert derive_seed(12346, 0, 0) == 2487264366579265643
 
 
 def test_seed_derivation_is_pinned():
@@ -168,7 +169,7 @@ def test_every_shipped_scenario_loads_full_and_quick():
 def test_paper_quick_variants_are_small():
     for path in sorted((ROOT / "scenarios" / "paper").glob("*.toml")):
         quick = load_scenario(path, quick=True)
-        work = sum(p["n"] * 0 + p["max_steps"] for p in quick.points()) * quick.replicates
+        work = sum(p["max_steps"] for p in quick.points()) * quick.replicates
         assert work <= 3_000_000, path.name  # elementary updates in total: a few minutes
 
 
