@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from functools import partial
 
-import numpy as np
-
 from model import state as S
 
 #: Scalar metrics, in the order of the DataCollector's columns.
@@ -57,11 +55,6 @@ def measure(engine) -> dict:
         "requests_by_recommender": {name: int(st.requests_by[r]) for r, name in enumerate(names)},
         "rewires_by_recommender": {name: int(st.rewires_by[r]) for r, name in enumerate(names)},
     }
-
-
-def degree_histogram(engine) -> np.ndarray:
-    """counts[d] = number of users with degree d."""
-    return np.bincount(engine.state.deg)
 
 
 # -- reporters for mesa.DataCollector: each reads the model's latest snapshot ----
