@@ -88,24 +88,23 @@ def run_command(args) -> int:
     names = [name for name in PARAMETERS if name != "recommenders"]
     params = {name: getattr(args, name) for name in names
               if getattr(args, name, None) is not None}
-    if args.policy is not None:
-        params["recommenders"] = {args.policy: 1.0}
-    elif args.recommenders is not None:
-        params["recommenders"] = parse_mix(args.recommenders)
-    if args.generations is not None:
-        if args.max_steps is not None:
-            return error("--generations: give --steps or --generations, not both")
-        params["max_steps"] = args.generations * params.get("n", PARAMETERS["n"].default)
-    if params.get("max_steps") is None and params.get("stop_on_fixation") is False:
-        return error("--no-stop-on-fixation needs --steps or --generations, "
-                     "or the run would never end")
     try:
+        if args.policy is not None:
+            params["recommenders"] = {args.policy: 1.0}
+        elif args.recommenders is not None:
+            params["recommenders"] = parse_mix(args.recommenders)
+        if args.generations is not None:
+            if args.max_steps is not None:
+                return error("--generations: give --steps or --generations, not both")
+            if args.generations < 0:
+                return error(f"--generations: must be an integer >= 0; got {args.generations}")
+            params["max_steps"] = args.generations * params.get("n", PARAMETERS["n"].default)
+        if params.get("max_steps") is None and params.get("stop_on_fixation") is False:
+            return error("--no-stop-on-fixation needs --steps or --generations, "
+                         "or the run would never end")
         model = RewireModel(**params)
     except ParameterError as err:
-        option = "--" + err.name.replace("_", "-")
-        if err.name == "recommenders" and args.policy is not None:
-            option = "--policy"
-        return error(f"{option}: {err}")
+        return error(f"{_option(err.name, args)}: {err}")
     started = time.perf_counter()
     summary = model.run(progress=not (args.no_progress or args.json))
     elapsed = time.perf_counter() - started
@@ -114,6 +113,15 @@ def run_command(args) -> int:
     else:
         print(format_summary(model, summary, elapsed))
     return 0
+
+
+def _option(name: str, args) -> str:
+    """The command-line option that set parameter ``name``."""
+    if name == "recommenders":
+        return "--policy" if args.policy is not None else "--recommenders"
+    if name == "max_steps" and args.generations is not None:
+        return "--generations"
+    return {"rng": "--seed", "max_steps": "--steps"}.get(name, "--" + name.replace("_", "-"))
 
 
 def format_summary(model, s: dict, elapsed: float) -> str:
