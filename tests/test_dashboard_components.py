@@ -203,6 +203,24 @@ def test_picking_a_preset_loads_it_into_the_running_model(page):
     assert any(competition.description.strip()[:40] in a for a in alerts(page))
 
 
+def running_value(rc, name: str) -> float:
+    """A number from the running model's one-line description, e.g. ``beta_med``."""
+    (running,) = texts(rc, "rw-running-params")
+    return float(re.search(rf"\b{name}=([^,]+),", running).group(1))
+
+
+def test_beta_med_follows_beta_after_a_preset_is_loaded(page):
+    presets, _ = load_presets()
+    (competition,) = [s for s in presets if s.name == "competition-10pc-seed"]
+    assert "beta_med" not in competition.model_table  # so it is 10 × beta
+    page.find(v.Select, label="Scenario").widget.v_model = competition.title
+    assert page.find(v.TextField, label=controls.LABELS["beta_med"]).widget.v_model == ""
+    type_into(page, controls.LABELS["beta"], "0.02")
+    button(page, "Reset").click()
+    assert running_value(page, "beta") == 0.02
+    assert math.isclose(running_value(page, "beta_med"), 10 * 0.02)
+
+
 def test_preset_parameters_build_a_model():
     presets, _ = load_presets()
     for s in presets:

@@ -14,6 +14,8 @@ from typing import Any, Callable
 
 import solara
 
+from model.parameters import defaults, validate
+
 #: the presets folder at the top of the repository
 SCENARIOS_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 
@@ -34,8 +36,18 @@ BASE_LABEL = "the preset's [model] values"
 
 def preset_params(scenario, point: int | None = None) -> dict[str, Any]:
     """The parameters a preset loads: its [model] table, or grid point ``point``;
-    the seed is the preset's ``[run] seed``."""
-    params = dict(scenario.base if point is None else scenario.points()[point])
+    the seed is the preset's ``[run] seed``.
+
+    Only what the file sets is taken from it; every other control keeps its
+    default, so a derived default stays derived: a preset that does not set
+    ``beta_med`` leaves it blank (10 × β), and it follows β when β is changed.
+    """
+    written = dict(scenario.model_table)
+    if point is not None:
+        written.update(scenario.point_labels()[point])
+    clean = validate(written)  # canonical names and numbers, as the controls show them
+    params = defaults()
+    params.update({name: clean[name] for name in written})
     params["rng"] = scenario.seed
     return params
 
@@ -44,7 +56,7 @@ def point_labels(scenario) -> list[str]:
     """``BASE_LABEL``, then one label per grid point, e.g. ``"W=0.5"``."""
     if not scenario.grid:
         return []
-    return [BASE_LABEL] + [scenario.describe_point(i) for i in range(len(scenario.points()))]
+    return [BASE_LABEL] + [scenario.describe_point(i) for i in range(len(scenario.point_labels()))]
 
 
 @solara.component
