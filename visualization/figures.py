@@ -48,13 +48,6 @@ def new_figure(width: float, height: float, dpi: int = 80) -> Figure:
     return fig
 
 
-def png_bytes(fig: Figure, dpi: int | None = None) -> bytes:
-    """The figure as PNG. Fast compression: the image is re-sent every frame."""
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi or fig.dpi, pil_kwargs={"compress_level": 1})
-    return buf.getvalue()
-
-
 def rgba_png(buffer) -> bytes:
     """PNG bytes of an Agg canvas buffer (used when the canvas was drawn by blitting)."""
     from PIL import Image
