@@ -12,11 +12,13 @@ from functools import partial
 
 from model import state as S
 
-#: Scalar metrics, in the order of the DataCollector's columns.
-SCALAR_METRICS = (
-    "cooperation", "rewires", "rewire_requests", "rewire_opportunities",
-    "rewires_per_opportunity", "heterogeneity", "max_degree", "mean_payoff", "steps",
-)
+#: Scalar metrics and their types, in the order of the DataCollector's columns (the
+#: sweeps' Parquet columns follow them too: :mod:`model.sweeps.storage`).
+SCALAR_METRICS: dict[str, type] = {
+    "cooperation": float, "rewires": int, "rewire_requests": int, "rewire_opportunities": int,
+    "rewires_per_opportunity": float, "heterogeneity": float, "max_degree": int,
+    "mean_payoff": float, "steps": int,
+}
 
 
 def measure(engine) -> dict:

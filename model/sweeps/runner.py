@@ -21,7 +21,7 @@ from typing import Any, Callable
 
 from model.parameters import format_mix
 from model.scenario import Run, Scenario, ScenarioError
-from model.sweeps.storage import ResultStore, write_csv
+from model.sweeps.storage import FINAL_METRICS, SERIES_METRICS, ResultStore, write_csv
 
 
 @dataclass
@@ -67,9 +67,7 @@ def run_one(run_id: str, point: int, replicate: int, seed: int, params: dict[str
         row.update(status="failed", error=_one_line(err), wall_time_s=time.perf_counter() - start)
         return {"row": row, "series": None, "traceback": traceback.format_exc()}
     row.update(status="ok", error=None, wall_time_s=time.perf_counter() - start)
-    for key in ("cooperation", "rewires", "rewire_requests", "rewire_opportunities",
-                "rewires_per_opportunity", "heterogeneity", "max_degree", "mean_payoff",
-                "steps", "fixation_step"):
+    for key in FINAL_METRICS:
         row[key] = summary.get(key)
     for name in recommenders:  # a recommender this point does not use has no users
         row[f"share:{name}"] = summary["shares"].get(name, 0.0)
@@ -100,9 +98,7 @@ def _series_rows(model, ids: dict, every: int, recommenders: list[str]) -> list[
     for g in keep:
         rec = frame.iloc[g].to_dict()
         row = {**ids, "generation": g}
-        for key in ("cooperation", "rewires", "rewire_requests", "rewire_opportunities",
-                    "rewires_per_opportunity", "heterogeneity", "max_degree", "mean_payoff",
-                    "steps"):
+        for key in SERIES_METRICS:
             row[key] = _plain(rec.get(key))
         for name in recommenders:
             row[f"share:{name}"] = _plain(rec.get(f"share:{name}", 0.0))

@@ -39,22 +39,20 @@ import pyarrow as pa
 import pyarrow.compute  # noqa: F401  (pa.compute)
 import pyarrow.parquet as pq
 
+from model.metrics import SCALAR_METRICS
 from model.scenario import Scenario, ScenarioError, format_value
 
-#: Final metrics of a run, in column order, with their Arrow types.
+_ARROW_TYPES = {int: pa.int64(), float: pa.float64()}
+#: Final metrics of a run, in column order, with their Arrow types: the model's scalar
+#: metrics, then the step at which every user played the same strategy (null if never).
 FINAL_METRICS: dict[str, pa.DataType] = {
-    "cooperation": pa.float64(), "rewires": pa.int64(), "rewire_requests": pa.int64(),
-    "rewire_opportunities": pa.int64(), "rewires_per_opportunity": pa.float64(),
-    "heterogeneity": pa.float64(), "max_degree": pa.int64(), "mean_payoff": pa.float64(),
-    "steps": pa.int64(), "fixation_step": pa.int64(),
+    **{name: _ARROW_TYPES[kind] for name, kind in SCALAR_METRICS.items()},
+    "fixation_step": pa.int64(),
 }
-#: Time-series metrics (one row per recorded generation).
+#: Time-series metrics (one row per recorded generation): the final ones but
+#: fixation_step, which only the end of a run knows.
 SERIES_METRICS: dict[str, pa.DataType] = {
-    "cooperation": pa.float64(), "rewires": pa.int64(), "rewire_requests": pa.int64(),
-    "rewire_opportunities": pa.int64(), "rewires_per_opportunity": pa.float64(),
-    "heterogeneity": pa.float64(), "max_degree": pa.int64(), "mean_payoff": pa.float64(),
-    "steps": pa.int64(),
-}
+    name: kind for name, kind in FINAL_METRICS.items() if name != "fixation_step"}
 #: Model parameters as stored in each row (recommenders as ``local=0.9,coop-random=0.1``).
 PARAM_COLUMNS: dict[str, pa.DataType] = {
     "n": pa.int64(), "k": pa.float64(), "T": pa.float64(), "S": pa.float64(),
