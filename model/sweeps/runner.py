@@ -54,7 +54,6 @@ def run_one(run_id: str, point: int, replicate: int, seed: int, params: dict[str
     columns of :func:`model.sweeps.storage.runs_schema` / ``series_schema``.
     """
     ids = {"run_id": run_id, "point": point, "replicate": replicate, "seed": seed}
-    row: dict[str, Any] = {**ids, **params, "recommenders": format_mix(params["recommenders"])}
     start = time.perf_counter()
     try:
         from model import RewireModel
@@ -64,9 +63,9 @@ def run_one(run_id: str, point: int, replicate: int, seed: int, params: dict[str
         summary = model.summary()
         series = _series_rows(model, ids, every, recommenders) if record == "series" else None
     except Exception as err:  # a failing run is recorded, and the sweep goes on
-        row.update(status="failed", error=_one_line(err), wall_time_s=time.perf_counter() - start)
+        row = _row(ids, params, "failed", _one_line(err), time.perf_counter() - start)
         return {"row": row, "series": None, "traceback": traceback.format_exc()}
-    row.update(status="ok", error=None, wall_time_s=time.perf_counter() - start)
+    row = _row(ids, params, "ok", None, time.perf_counter() - start)
     for key in FINAL_METRICS:
         row[key] = summary.get(key)
     for name in recommenders:  # a recommender this point does not use has no users
@@ -74,6 +73,13 @@ def run_one(run_id: str, point: int, replicate: int, seed: int, params: dict[str
         row[f"requests:{name}"] = summary["requests_by_recommender"].get(name, 0)
         row[f"rewires:{name}"] = summary["rewires_by_recommender"].get(name, 0)
     return {"row": row, "series": series}
+
+
+def _row(ids: dict[str, Any], params: dict[str, Any], status: str, error: str | None,
+         wall_time_s: float | None) -> dict[str, Any]:
+    """The columns every recorded run has, ok or failed: ids, parameters, status."""
+    return {**ids, **params, "recommenders": format_mix(params["recommenders"]),
+            "status": status, "error": error, "wall_time_s": wall_time_s}
 
 
 def warm_up() -> str:
@@ -261,11 +267,9 @@ def _run_all(client, todo: list[Run], scenario: Scenario, recommenders: list[str
 
 def _lost_run(run: Run, err, scenario: Scenario, recommenders: list[str]) -> dict[str, Any]:
     """A run whose task itself failed (a worker died, say): recorded as failed."""
-    row = {"run_id": run.run_id, "point": run.point, "replicate": run.replicate,
-           "seed": run.seed, **run.params, "recommenders": format_mix(run.params["recommenders"]),
-           "status": "failed", "error": _one_line(err) if isinstance(err, BaseException)
-           else "task failed", "wall_time_s": None}
-    return {"row": row, "series": None}
+    ids = {"run_id": run.run_id, "point": run.point, "replicate": run.replicate, "seed": run.seed}
+    error = _one_line(err) if isinstance(err, BaseException) else "task failed"
+    return {"row": _row(ids, run.params, "failed", error, None), "series": None}
 
 
 def _progress_bar(total: int, initial: int, enabled: bool):
