@@ -11,6 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from model.cli import error
 from model.scenario import ScenarioError
 
 
@@ -51,12 +52,6 @@ def _positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be an integer >= 1; got {value}")
     return value
-
-
-def error(message: str) -> int:
-    """The command line's error convention: one line on stderr, exit code 2."""
-    print(f"rewire: error: {message}", file=sys.stderr)
-    return 2
 
 
 def sweep_command(args) -> int:
