@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import io
 import threading
-import time
 from typing import Any
 
 import numpy as np
@@ -44,10 +43,6 @@ class Session:
         self.params: dict[str, Any] = {}
         self.network: NetworkPicture | None = None
         self.plots: PlotsPicture | None = None
-        #: seconds the last network picture took to set up (layout included)
-        self.layout_seconds = 0.0
-        #: the PNG the page shows for the network (empty while hidden)
-        self.network_image = b""
 
     # -- running -------------------------------------------------------------
     def build(self, params: dict[str, Any]) -> None:
@@ -110,17 +105,10 @@ class Session:
             if self.model is None:
                 return b""
             if self.network is None:
-                start = time.perf_counter()
                 seed = self.params.get("rng") or 0
                 self.network = NetworkPicture(self.model, seed=int(seed) % (2**32))
-                self.layout_seconds = time.perf_counter() - start
             self.network.update(self.generation)
             return self.network.png()
-
-    def network_mode(self) -> str:
-        from visualization.network import network_mode
-
-        return network_mode(int(self.params.get("n", 0)))
 
     # -- export --------------------------------------------------------------
     def csv(self) -> str:
