@@ -33,7 +33,7 @@ import platform
 import subprocess
 import uuid
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 import pyarrow as pa
 import pyarrow.compute  # noqa: F401  (pa.compute)
@@ -336,20 +336,27 @@ def _series_sources_disjoint(tables: list[pa.Table], sources: list[Path]) -> boo
     return True
 
 
+def _first_copies(sources: list[Path], columns: list[str] | None = None,
+                  schema: pa.Schema | None = None) -> Iterator[pa.Table]:
+    """Each source's table without the run ids an earlier source held: the first wins."""
+    seen: set[str] = set()
+    for path in sources:
+        table = pq.read_table(path, columns=columns, schema=schema)
+        ids = table.column("run_id").to_pylist()
+        fresh = set(ids) - seen
+        if len(fresh) < len(set(ids)):
+            table = table.filter(pa.array([i in fresh for i in ids]))
+        seen |= fresh
+        yield table
+
+
 def _merge_unique(sources: list[Path], out: Path, rows_per_group: int = 100_000) -> None:
     """Copy ``sources`` into one Parquet file, each run id from the first source holding it."""
-    seen: set[str] = set()
     buffer: list[pa.Table] = []
     buffered = 0
     schema = pq.read_schema(sources[0])
     with pq.ParquetWriter(out, schema) as writer:
-        for path in sources:
-            table = pq.read_table(path, schema=schema)
-            ids = table.column("run_id").to_pylist()
-            fresh = set(ids) - seen
-            if len(fresh) < len(set(ids)):
-                table = table.filter(pa.array([i in fresh for i in ids]))
-            seen |= fresh
+        for table in _first_copies(sources, schema=schema):
             buffer.append(table)
             buffered += len(table)
             if buffered >= rows_per_group:
@@ -360,20 +367,9 @@ def _merge_unique(sources: list[Path], out: Path, rows_per_group: int = 100_000)
 
 
 def _read_unique_slow(sources: list[Path], columns: list[str] | None) -> pa.Table | None:
-    seen: set[str] = set()
-    tables = []
-    for path in sources:
-        cols = None if columns is None else list(dict.fromkeys(["run_id", *columns]))
-        table = pq.read_table(path, columns=cols)
-        ids = table.column("run_id").to_pylist()
-        fresh = set(ids) - seen
-        if len(fresh) < len(set(ids)):
-            keep = pa.array([i in fresh for i in ids])
-            table = table.filter(keep)
-        seen |= fresh
-        if columns is not None:
-            table = table.select(columns)
-        tables.append(table)
+    cols = None if columns is None else list(dict.fromkeys(["run_id", *columns]))
+    tables = [table if columns is None else table.select(columns)
+              for table in _first_copies(sources, columns=cols)]
     if not tables:
         return None
     return pa.concat_tables(tables, promote_options="default")
