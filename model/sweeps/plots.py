@@ -236,6 +236,17 @@ def _mean_ci(values: pd.Series) -> tuple[float, float]:
     return values.mean(), 1.96 * sd / math.sqrt(n)
 
 
+def _band(ax, g: pd.DataFrame, xcol: str, xs: np.ndarray, pos: np.ndarray, col: str,
+          label) -> None:
+    """A line through the mean of ``col`` at each value ``xs`` of ``xcol``, drawn at
+    ``pos``, in a band of its 95 % confidence interval."""
+    stats = [_mean_ci(g.loc[g[xcol] == v, col]) for v in xs]
+    mean = np.array([s[0] for s in stats])
+    ci = np.array([s[1] for s in stats])
+    line, = ax.plot(pos, mean, marker="o", ms=3, label=label)
+    ax.fill_between(pos, mean - ci, mean + ci, alpha=0.15, color=line.get_color())
+
+
 def _lines(ok, scenario, spec):
     keys = list(scenario.grid)
     x = _grid_key(spec, "x", scenario, keys[0])
@@ -247,11 +258,7 @@ def _lines(ok, scenario, spec):
     groups = [(None, ok)] if by is None else list(ok.groupby(f"grid:{by}", sort=False))
     for ax, m in zip(axes, metrics):
         for name, g in groups:
-            stats = [_mean_ci(g.loc[g[f"grid:{x}"] == v, m]) for v in xs]
-            mean = np.array([s[0] for s in stats])
-            ci = np.array([s[1] for s in stats])
-            line, = ax.plot(pos, mean, marker="o", ms=3, label=name)
-            ax.fill_between(pos, mean - ci, mean + ci, alpha=0.15, color=line.get_color())
+            _band(ax, g, f"grid:{x}", xs, pos, m, name)
         _set_x(ax, xs, xl, pos, x)
         ax.set_title(_label(spec, m), fontsize=9)
     if by is not None:
@@ -292,11 +299,7 @@ def _shares(ok, scenario, spec):
     xs, xl, pos = _axis_values(ok[f"grid:{x}"])
     for ax, (pv, g) in zip(axes, panel_groups):
         for col in names:
-            stats = [_mean_ci(g.loc[g[f"grid:{x}"] == v, col]) for v in xs]
-            mean = np.array([s[0] for s in stats])
-            ci = np.array([s[1] for s in stats])
-            line, = ax.plot(pos, mean, marker="o", ms=3, label=col.removeprefix("share:"))
-            ax.fill_between(pos, mean - ci, mean + ci, alpha=0.15, color=line.get_color())
+            _band(ax, g, f"grid:{x}", xs, pos, col, col.removeprefix("share:"))
         _set_x(ax, xs, xl, pos, x)
         ax.set_ylabel("final share of users")
         ax.set_ylim(0, 1)
