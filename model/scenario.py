@@ -45,6 +45,7 @@ import math
 import numbers
 import tomllib
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -100,7 +101,11 @@ def derive_seed(root: int, point: int, replicate: int) -> int:
 
 @dataclass
 class Scenario:
-    """A validated scenario file. Build one with :func:`load_scenario`."""
+    """A validated scenario file. Build one with :func:`load_scenario`.
+
+    Its points are computed on first use and kept, so do not change a scenario's
+    grid or model table once it is built.
+    """
 
     name: str
     title: str
@@ -124,14 +129,19 @@ class Scenario:
 
         Points are the Cartesian product of the grid's lists, in the order the keys
         appear in the file; the first key varies slowest. No grid: one point, the base.
+        They are validated once per scenario; each call returns fresh dicts.
         """
+        return [dict(params) for params in self._points]
+
+    @cached_property
+    def _points(self) -> tuple[dict[str, Any], ...]:
         keys = list(self.grid)
         out = []
         for combo in itertools.product(*(self.grid[k] for k in keys)):
             params = validate({**self.model_table, **dict(zip(keys, combo))})
             params.pop("rng", None)
             out.append(params)
-        return out
+        return tuple(out)
 
     def runs(self) -> list[Run]:
         """Every (point, replicate) run with its derived seed, point-major order."""
@@ -141,13 +151,18 @@ class Scenario:
 
     def point_labels(self) -> list[dict[str, Any]]:
         """For each point, only the values of the grid's keys (what varies)."""
+        return [dict(labels) for labels in self._labels]
+
+    @cached_property
+    def _labels(self) -> tuple[dict[str, Any], ...]:
         keys = list(self.grid)
-        return [dict(zip(keys, combo)) for combo in itertools.product(*(self.grid[k] for k in keys))]
+        return tuple(dict(zip(keys, combo))
+                     for combo in itertools.product(*(self.grid[k] for k in keys)))
 
     def recommender_names(self) -> list[str]:
         """Every recommender used by any point, in first-seen order."""
         names: list[str] = []
-        for params in self.points():
+        for params in self._points:
             names += [n for n in params["recommenders"] if n not in names]
         return names
 
@@ -167,7 +182,7 @@ class Scenario:
 
     def describe_point(self, index: int) -> str:
         """``"W=1, recommenders=local=1"``: a point in words, for labels and messages."""
-        return ", ".join(f"{k}={format_value(v)}" for k, v in self.point_labels()[index].items())
+        return ", ".join(f"{k}={format_value(v)}" for k, v in self._labels[index].items())
 
 
 def format_value(value: Any) -> str:

@@ -61,6 +61,15 @@ def test_points_are_the_grid_product_first_key_slowest(tmp_path):
     assert len(s.runs()) == 10 * 30
 
 
+def test_points_are_computed_once_and_handed_out_as_fresh_dicts(tmp_path):
+    s = load_scenario(write(tmp_path, GOOD))
+    first = s.points()
+    first[0]["n"] = 5
+    s.point_labels()[0]["W"] = -1
+    assert s.points()[0]["n"] == 1000 and s.point_labels()[0]["W"] == 0.5
+    assert s.describe_point(1) == "W=0.5, recommenders=coop-random=1"
+
+
 def test_quick_applies_the_overrides_and_changes_the_fingerprint(tmp_path):
     path = write(tmp_path, GOOD)
     full, quick = load_scenario(path), load_scenario(path, quick=True)

@@ -106,9 +106,10 @@ def write_summary(ok: pd.DataFrame, scenario, out: Path) -> list[Path]:
     competing = any(len(p["recommenders"]) > 1 for p in scenario.points())
     metrics = [m for m in SUMMARY_METRICS if m in ok] + (shares if competing else [])
     rows = []
+    labels = scenario.point_labels()
     for point, group in ok.groupby("point"):
         row: dict[str, Any] = {k: mix_label(v) if k == "recommenders" else format_value(v)
-                               for k, v in scenario.point_labels()[point].items()}
+                               for k, v in labels[point].items()}
         row["runs"] = len(group)
         for m in metrics:
             row[m] = group[m].mean()
@@ -312,16 +313,17 @@ def _hist(ok, scenario, spec):
     points = sorted(ok["point"].unique())
     fig, axes = _panels(len(points), 4.2, 3.0)
     bins = np.linspace(0, 1, 21)
+    labels = scenario.point_labels()
     for ax, point in zip(axes, points):
         g = ok[ok["point"] == point]
-        mix = scenario.point_labels()[point].get("recommenders") or scenario.base["recommenders"]
+        mix = labels[point].get("recommenders") or scenario.base["recommenders"]
         for name in (mix if len(mix) > 1 else []):  # one recommender: its share is always 1
             ax.hist(g[f"share:{name}"], bins=bins, alpha=0.55, label=f"{name} (start {mix[name] * 100:.3g}%)")
         ax.hist(g["cooperation"], bins=bins, histtype="step", color="k", lw=1.2,
                 label="cooperation")
         ax.set_xlabel("final share of users")
         ax.set_ylabel("runs")
-        others = {k: v for k, v in scenario.point_labels()[point].items() if k != "recommenders"}
+        others = {k: v for k, v in labels[point].items() if k != "recommenders"}
         title = mix_label(mix) + "".join(f", {k}={format_value(v)}" for k, v in others.items())
         ax.set_title(title, fontsize=8)
         ax.legend(fontsize=6)

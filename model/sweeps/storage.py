@@ -184,7 +184,8 @@ class ResultStore:
                     f"refusing to mix them: use another --out directory")
             self.manifest = old
         self._clean_debris()
-        total = len(self.scenario.points()) * self.scenario.replicates
+        points = len(self.scenario.points())
+        total = points * self.scenario.replicates
         self.manifest = {
             "scenario": {"name": self.scenario.name, "title": self.scenario.title,
                          "path": str(self.scenario.path or ""), "quick": self.scenario.quick,
@@ -198,7 +199,7 @@ class ResultStore:
             "finished": None,
             "status": "running",
             "workers": workers,
-            "counts": {"runs": total, "points": len(self.scenario.points()),
+            "counts": {"runs": total, "points": points,
                        "replicates": self.scenario.replicates},
             "recommenders": self.recommenders,
             "grid": {k: [format_value(v) for v in vals] for k, vals in self.scenario.grid.items()},
