@@ -51,6 +51,7 @@ from typing import Any
 
 import numpy as np
 
+from model.metrics import SCALAR_METRICS
 from model.parameters import PARAMETERS, ParameterError, format_mix, validate
 
 #: The tables a scenario file may contain.
@@ -64,6 +65,14 @@ RECORD_CHOICES = ("final", "series")
 MODEL_KEYS = tuple(name for name in PARAMETERS if name != "rng")
 #: Keys of ``[plot]``; their meaning belongs to :mod:`model.sweeps.plots`.
 PLOT_KEYS = ("kind", "x", "y", "metrics", "by", "panels", "title", "metric_labels")
+
+
+#: What a sweep records of each run at its end, with types: the model's scalar metrics
+#: and the step at which every user came to play one strategy (None if that never
+#: happened). Per recommender it also records ``share:``, ``requests:`` and ``rewires:``
+#: followed by the recommender's name (see :meth:`Scenario.metric_names`).
+RUN_METRICS: dict[str, type] = {**SCALAR_METRICS, "fixation_step": int}
+RECOMMENDER_METRICS: dict[str, type] = {"share": float, "requests": int, "rewires": int}
 
 
 class ScenarioError(ValueError):
@@ -165,6 +174,11 @@ class Scenario:
         for params in self._points:
             names += [n for n in params["recommenders"] if n not in names]
         return names
+
+    def metric_names(self) -> list[str]:
+        """Every metric a sweep of this scenario records of each run, in column order."""
+        return [*RUN_METRICS, *(f"{what}:{name}" for name in self.recommender_names()
+                                for what in RECOMMENDER_METRICS)]
 
     def normalized(self) -> dict[str, Any]:
         """What determines the results: every run's parameters and seed, and what is recorded.

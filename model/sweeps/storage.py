@@ -39,16 +39,19 @@ import pyarrow as pa
 import pyarrow.compute  # noqa: F401  (pa.compute)
 import pyarrow.parquet as pq
 
-from model.metrics import SCALAR_METRICS
-from model.scenario import Scenario, ScenarioError, format_value
+from model.scenario import (
+    RECOMMENDER_METRICS,
+    RUN_METRICS,
+    Scenario,
+    ScenarioError,
+    format_value,
+)
 
 _ARROW_TYPES = {int: pa.int64(), float: pa.float64()}
-#: Final metrics of a run, in column order, with their Arrow types: the model's scalar
-#: metrics, then the step at which every user played the same strategy (null if never).
+#: Final metrics of a run (:data:`model.scenario.RUN_METRICS`), in column order, with
+#: their Arrow types.
 FINAL_METRICS: dict[str, pa.DataType] = {
-    **{name: _ARROW_TYPES[kind] for name, kind in SCALAR_METRICS.items()},
-    "fixation_step": pa.int64(),
-}
+    name: _ARROW_TYPES[kind] for name, kind in RUN_METRICS.items()}
 #: Time-series metrics (one row per recorded generation): the final ones but
 #: fixation_step, which only the end of a run knows.
 SERIES_METRICS: dict[str, pa.DataType] = {
@@ -72,9 +75,8 @@ def runs_schema(recommenders: Iterable[str]) -> pa.Schema:
     """Schema of the runs table: ids, status, parameters, final metrics, per recommender."""
     fields = {**RUN_ID_COLUMNS, **STATUS_COLUMNS, **PARAM_COLUMNS, **FINAL_METRICS}
     for name in recommenders:
-        fields[f"share:{name}"] = pa.float64()
-        fields[f"requests:{name}"] = pa.int64()
-        fields[f"rewires:{name}"] = pa.int64()
+        for what, kind in RECOMMENDER_METRICS.items():
+            fields[f"{what}:{name}"] = _ARROW_TYPES[kind]
     return pa.schema(list(fields.items()))
 
 
