@@ -8,7 +8,12 @@ The names below load on first use, so importing a light module such as
 ``model.policies`` does not pull in Mesa and the compiled kernels.
 """
 
+import time
 from importlib import import_module
+
+#: When this process first imported the package: a kernel source edited after it may
+#: have been loaded in a different version than another (see :mod:`model.jit`).
+LOADED_AT = time.time()
 
 _EXPORTS = {
     "RewireModel": "model.rewire_model",

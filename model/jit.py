@@ -5,7 +5,10 @@ loop inlines code from several modules: edit ``recommend.py`` (or update the
 checkout) and the cached loop would silently keep the old recommender. So every
 kernel is cached in a directory named after a hash of *all* kernel sources and
 the numba version: any change to any of them compiles afresh, and processes
-with the same code share one cache. It lives in ``model/__pycache__`` (or the
+with the same code share one cache. A process in which a kernel source was
+edited after the package was imported may hold modules of two versions (say the
+old counter layout of ``state.py`` with the new ``kernel.py``): it compiles
+without the disk cache, so the mix can never be saved where others load it. It lives in ``model/__pycache__`` (or the
 folder named by the environment variable ``REWIRE_KERNEL_CACHE``).
 
 >>> CACHE_DIR.name.startswith("kernels-")
@@ -17,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import warnings
 from pathlib import Path
 
 import numba
@@ -49,6 +53,28 @@ def _cache_dir() -> Path:
 CACHE_DIR = _cache_dir()
 
 
+def sources_unchanged_since_load() -> bool:
+    """Whether no kernel source was edited after this process imported the package."""
+    import model
+
+    return all((_HERE / f"{name}.py").stat().st_mtime <= model.LOADED_AT
+               for name in KERNEL_SOURCES)
+
+
+_warned = False
+
+
+def _use_disk_cache() -> bool:
+    global _warned
+    if sources_unchanged_since_load():
+        return True
+    if not _warned:
+        warnings.warn("Rewire's kernel sources changed while this process ran; compiling "
+                      "without the on-disk cache (restart to use it)", stacklevel=3)
+        _warned = True
+    return False
+
+
 def compiled(fn=None, *, inline: bool = False, nrt: bool = False):
     """``njit`` for this project's kernels: cached in :data:`CACHE_DIR`.
 
@@ -62,7 +88,7 @@ def compiled(fn=None, *, inline: bool = False, nrt: bool = False):
         saved = numba.config.CACHE_DIR
         numba.config.CACHE_DIR = str(CACHE_DIR)  # read when caching is enabled, below
         try:
-            return njit(cache=True, _nrt=nrt, inline="always" if inline else "never")(f)
+            return njit(cache=_use_disk_cache(), _nrt=nrt, inline="always" if inline else "never")(f)
         finally:
             numba.config.CACHE_DIR = saved
     return wrap if fn is None else wrap(fn)

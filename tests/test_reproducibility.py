@@ -61,17 +61,64 @@ def test_no_seed_draws_fresh_entropy_and_reports_it():
     assert np.array_equal(replay.edges(), a.edges())
 
 
-def test_compiled_kernels_are_cached_by_a_hash_of_every_kernel_source():
-    """Editing any module the run loop inlines must compile afresh, not reuse a stale kernel."""
-    import hashlib
+def _model_imports(module: str) -> set[str]:
+    """The modules of the ``model`` package that ``module`` imports, transitively."""
+    import ast
 
-    import numba
+    seen, todo = set(), [module]
+    while todo:
+        tree = ast.parse((ROOT / "model" / f"{todo.pop()}.py").read_text())
+        for node in ast.walk(tree):
+            names = ([node.module] if isinstance(node, ast.ImportFrom) and node.module
+                     else [a.name for a in node.names] if isinstance(node, ast.Import) else [])
+            for name in names:
+                if name.startswith("model.") and name[6:] not in seen:
+                    seen.add(name[6:])
+                    todo.append(name[6:])
+    return seen
+
+
+def test_every_module_the_run_loop_inlines_is_a_kernel_source():
+    from model import jit
+
+    assert _model_imports("kernel") | {"kernel"} <= set(jit.KERNEL_SOURCES)
+
+
+def test_editing_any_kernel_source_moves_the_kernel_cache(tmp_path, monkeypatch):
+    """Editing a module the run loop inlines must compile afresh, not reuse a stale kernel."""
+    import shutil
 
     from model import jit
 
-    digest = hashlib.sha256(numba.__version__.encode())
     for name in jit.KERNEL_SOURCES:
-        digest.update((ROOT / "model" / f"{name}.py").read_bytes())
-    assert jit.CACHE_DIR.name == f"kernels-{digest.hexdigest()[:16]}"
-    inlined = {"rng", "state", "policies", "indexes", "adjacency", "recommend", "kernel"}
-    assert inlined <= set(jit.KERNEL_SOURCES)
+        shutil.copy(ROOT / "model" / f"{name}.py", tmp_path)
+    monkeypatch.setattr(jit, "_HERE", tmp_path)
+    before = jit._cache_dir().name
+    assert jit._cache_dir().name == before  # the same sources, the same cache
+    for name in jit.KERNEL_SOURCES:
+        source = tmp_path / f"{name}.py"
+        text = source.read_text()
+        source.write_text(text + "\n# edited\n")
+        assert jit._cache_dir().name != before, f"editing {name}.py kept the old cache"
+        source.write_text(text)
+
+
+def test_a_process_whose_kernel_sources_changed_does_not_write_the_disk_cache(monkeypatch):
+    """Modules imported before and after an edit may not fit together (an old counter
+    layout with a new run loop): such a process must not save that mix for others."""
+    import warnings
+
+    import model
+    from model import jit
+
+    def kernel(x):
+        return x + 1
+
+    monkeypatch.setattr(jit, "_warned", False)
+    monkeypatch.setattr(model, "LOADED_AT", 0.0)  # every source is newer than the import
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert type(jit.compiled(kernel)._cache).__name__ == "NullCache"
+    assert "without the on-disk cache" in str(caught[0].message)
+    monkeypatch.setattr(model, "LOADED_AT", float("inf"))
+    assert type(jit.compiled(kernel)._cache).__name__ == "FunctionCache"
