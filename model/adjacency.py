@@ -91,7 +91,6 @@ def replace_tie(st, a, slot_ab, z):
     """Replace the tie a-b, at ``slot_ab`` of a's slab, by a-z (a keeps its slot order).
 
     b loses a (its last neighbour takes a's place), z gains a at the end of its slab.
-    Returns b.
     """
     b = st.nbr[slot_ab]
     slot_ba = st.twin[slot_ab]
@@ -120,4 +119,3 @@ def replace_tie(st, a, slot_ab, z):
     st.nbr[slot_ab] = z
     st.twin[slot_ab] = slot_za
     st.twin[slot_za] = slot_ab
-    return b

@@ -25,12 +25,10 @@ from model.state import (
     P_RECOMMENDER,
     P_STRATEGY,
     POOL_END,
-    RECOMMENDER_CHANGES,
     REQUESTS,
     REWIRES,
     STEPS,
     STOP_ON_FIXATION,
-    STRATEGY_CHANGES,
     SUM_DEG2,
     TIES_CC,
     TIES_CD,
@@ -80,10 +78,8 @@ def imitate(st, x, y, what):
         st.cnt[TIES_CC] += delta * c
         st.cnt[TIES_CD] += delta * (st.deg[x] - 2 * c)
         st.cnt[N_COOP] += delta
-        st.cnt[STRATEGY_CHANGES] += 1
     else:
         st.rec[x] = st.rec[y]
-        st.cnt[RECOMMENDER_CHANGES] += 1
     change_group(st, x, g_old, group(st, x))
 
 

@@ -45,13 +45,11 @@ POOL_END = 8  #: first free slot of ``nbr``
 MAX_CAP = 9  #: largest slab capacity handed out
 ALLOW_ISOLATION = 10
 STOP_ON_FIXATION = 11
-STRATEGY_CHANGES = 12  #: strategy imitations that changed a strategy
-RECOMMENDER_CHANGES = 13  #: recommender imitations that changed a recommender
-UNSERVED = 14  #: requests for which the recommender had no valid candidate
-MARKED = 15  #: whether the current request has marked the rewiring user's neighbours
-TIES_CC = 16  #: ties between two cooperators
-TIES_CD = 17  #: ties between a cooperator and a defector (the rest are between defectors)
-N_COUNTERS = 18
+UNSERVED = 12  #: requests for which the recommender had no valid candidate
+MARKED = 13  #: whether the current request has marked the rewiring user's neighbours
+TIES_CC = 14  #: ties between two cooperators
+TIES_CD = 15  #: ties between a cooperator and a defector (the rest are between defectors)
+N_COUNTERS = 16
 
 # Slots of the float64 parameter array ``fpar``.
 BETA = 0
