@@ -38,10 +38,7 @@ class User(mesa.Agent):
     @property
     def payoff(self) -> float:
         """Fitness: the sum of this user's payoffs against each current neighbour."""
-        st = self._st
-        c = int(st.ncoop[self.index])
-        s = st.strat[self.index]
-        return float(st.payoff[s, 1] * c + st.payoff[s, 0] * (st.deg[self.index] - c))
+        return float(self.model.engine.payoffs(self.index))
 
     @property
     def recommender(self) -> str:

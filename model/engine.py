@@ -148,12 +148,13 @@ class Engine:
         keep = owner < other
         return np.stack([owner[keep], other[keep]], axis=1)
 
-    def payoffs(self) -> np.ndarray:
-        """Every user's fitness: the sum of its payoffs against each neighbour."""
+    def payoffs(self, users=slice(None)):
+        """Fitness, the sum of a user's payoffs against each neighbour: of every user,
+        or of ``users`` (an index, a slice or an index array)."""
         st = self.state
-        c = st.ncoop.astype(np.float64)
-        d = st.deg - c
-        s = st.strat.astype(np.int64)
+        c = st.ncoop[users].astype(np.float64)
+        d = st.deg[users] - c
+        s = st.strat[users].astype(np.int64)
         return st.payoff[s, S.COOPERATE] * c + st.payoff[s, S.DEFECT] * d
 
 
