@@ -130,4 +130,30 @@ def test_degree_ranked_choice_scales_with_hubs():
     edges = [(0, j) for j in range(1, n - 1)] + [(n - 2, n - 1)]
     e = hand_built(edges, "C" * n, recommenders={"any-high": 1.0})
     assert set(draws(e, n - 1, n - 2, 20)) == {0}
-    assert np.all(e.state.deg[:1] == n - 2)
+
+
+def _outside_the_pool_at_the_extreme(high: bool):
+    """300 cooperators on a ring, one of them (100) a hub of degree 12; and 100
+    defectors holding every degree beyond the cooperators': a clique of degree 99
+    (for "-high") or isolated pairs of degree 1 (for "-low")."""
+    defectors = range(100)
+    if high:
+        edges = [(a, b) for a in defectors for b in defectors if a < b]
+    else:
+        edges = [(a, a + 1) for a in range(0, 100, 2)]
+    edges += [(j, j + 1) for j in range(100, 399)] + [(399, 100)]
+    edges += [(100, j) for j in range(102, 112)]
+    return edges, "D" * 100 + "C" * 300
+
+
+@pytest.mark.parametrize("name", ["coop-high", "coop-low"])
+def test_degree_ranked_choice_reads_past_many_users_outside_its_pool(name):
+    """The best cooperators lie beyond 100 defectors in the degree order, more than a
+    pick reads one by one: they must still be found, and nothing else."""
+    e = hand_built(*_outside_the_pool_at_the_extreme(name == "coop-high"),
+                   recommenders={name: 1.0})
+    u, v = 300, 301
+    expected = {100} if name == "coop-high" else {101, *range(112, 400)} - {299, 300, 301}
+    assert reference_candidates(e, u, v) == expected
+    got = set(draws(e, u, v, 400))
+    assert got <= expected and len(got) > (1 if name == "coop-high" else 100) - 1
