@@ -269,7 +269,9 @@ def test_plots_and_csv_follow_the_run():
     session.build({**controls.initial_draft(), "n": 200, "k": 8,
                    "recommenders": {"local": 0.5, "coop-random": 0.5}, "W2": 0.1})
     session.step(3)
-    assert len(session.plots.panel_pngs()) == 8
+    tile_height, tile_width = session.plots.panels[0].rgba().shape[:2]
+    shown = Image.open(io.BytesIO(session.plots_png(columns=2)))  # what the page shows
+    assert shown.size == (2 * tile_width, 4 * tile_height)  # eight panels, two a row
     grid = Image.open(io.BytesIO(session.plots_png()))
     assert grid.width > grid.height > 0
     lines = session.csv().strip().splitlines()

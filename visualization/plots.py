@@ -20,7 +20,7 @@ import io
 import numpy as np
 
 from visualization.figures import (COOPERATOR_COLOUR, DEFECTOR_COLOUR, SERIES_COLOURS,
-                                   new_figure, rgba_png)
+                                   new_figure)
 
 #: panel size in inches at :data:`DPI`: four panels fit a 1024-pixel-wide row
 PANEL_SIZE = (3.2, 2.55)
@@ -136,9 +136,6 @@ class Panel:
             artist.axes.draw_artist(artist)
         return np.asarray(canvas.buffer_rgba())
 
-    def png(self) -> bytes:
-        return rgba_png(self.rgba())
-
 
 class PlotsPicture:
     """Every live-plot panel of one model."""
@@ -208,10 +205,6 @@ class PlotsPicture:
         top = stable_x_limit(ax.get_xlim()[1] + 0.5, len(counts))
         self.degrees._set(ax, "x", (-0.5, top - 0.5))
         self.degrees._set(ax, "y", stable_limits(ax.get_ylim(), 0, float(counts.max(initial=1))))
-
-    def panel_pngs(self) -> list[bytes]:
-        """Each panel as PNG bytes, in display order."""
-        return [panel.png() for panel in self.panels]
 
     def png(self, columns: int = 4) -> bytes:
         """All panels in one PNG (a grid of ``columns``): the page's image and the download."""
