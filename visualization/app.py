@@ -245,7 +245,7 @@ def Page():
         session.step(1)
         frame.set(frame.value + 1)
 
-    def load_preset(params: dict[str, Any], title: str):
+    def load_preset(params: dict[str, Any]):
         draft.set(dict(params))
         rebuild(params)
 

@@ -60,8 +60,8 @@ def point_labels(scenario) -> list[str]:
 
 
 @solara.component
-def ScenarioPicker(on_load: Callable[[dict[str, Any], str], None]):
-    """Pick a preset (and a grid point); ``on_load(params, title)`` applies it."""
+def ScenarioPicker(on_load: Callable[[dict[str, Any]], None]):
+    """Pick a preset (and a grid point); ``on_load(params)`` applies it."""
     presets, error = solara.use_memo(load_presets, [])
     chosen, set_chosen = solara.use_state(None)
     label, set_label = solara.use_state(BASE_LABEL)
@@ -75,7 +75,7 @@ def ScenarioPicker(on_load: Callable[[dict[str, Any], str], None]):
     def pick(title: str):
         set_chosen(title)
         set_label(BASE_LABEL)
-        on_load(preset_params(by_title[title]), title)
+        on_load(preset_params(by_title[title]))
 
     solara.Select("Scenario", values=list(by_title), value=chosen, on_value=pick,
                   classes=["rw-scenario"])
@@ -88,7 +88,7 @@ def ScenarioPicker(on_load: Callable[[dict[str, Any], str], None]):
         def pick_point(new_label: str):
             set_label(new_label)
             index = labels.index(new_label) - 1
-            on_load(preset_params(scenario, None if index < 0 else index), scenario.title)
+            on_load(preset_params(scenario, None if index < 0 else index))
 
         solara.Select("Grid point", values=labels,
                       value=label if label in labels else BASE_LABEL,
