@@ -126,6 +126,66 @@ def test_each_mistake_is_one_line_naming_file_and_key(tmp_path, patch, message):
     assert message in text
 
 
+NO_GRID = "[model]\nn = 50\nk = 4\n"
+ONE_KEY = "[model]\nn = 50\nk = 4\n[grid]\nW = [1, 2]\n"
+
+
+@pytest.mark.parametrize("base, plot, message", [
+    (GOOD, 'kind = "bars"',
+     ("x.toml: [plot] kind: must be one of 'heatmap', 'lines', 'scatter', 'shares', 'hist'; "
+      "got 'bars'")),
+    (ONE_KEY, 'kind = "heatmap"',
+     "x.toml: [plot] kind: 'heatmap' needs 2 grid keys (x, y); the grid has 1: W"),
+    (NO_GRID, 'kind = "shares"', "x.toml: [plot] kind: 'shares' needs 1 grid key (x); there is no grid"),
+    (GOOD, 'kind = "lines"\nx = "T"', "x.toml: [plot] x: must be a grid key (W, recommenders); got 'T'"),
+    (GOOD, 'kind = "heatmap"\nx = "W"\ny = "W"',
+     "x.toml: [plot] y: must be a grid key other than x = W (recommenders); got 'W'"),
+    (GOOD, 'kind = "shares"\npanels = 3', "x.toml: [plot] panels: must be a grid key other than x"),
+    (GOOD, 'kind = "lines"\npanels = "W"',
+     ("x.toml: [plot] panels: not used by kind 'lines', which uses x, by, metrics, title, "
+      "metric_labels")),
+    (NO_GRID, 'x = "W"', "x.toml: [plot] x: not used: without a grid, no figure is drawn"),
+    (GOOD, 'metrics = ["cooperation", "colour"]',
+     "x.toml: [plot] metrics: unknown metric 'colour'; allowed: cooperation, rewires, "),
+    (GOOD, 'metrics = "cooperation"',
+     "x.toml: [plot] metrics: must be a non-empty list of metric names; got 'cooperation'"),
+    (GOOD, 'metrics = []', "x.toml: [plot] metrics: must be a non-empty list of metric names"),
+    (GOOD, 'kind = "scatter"\nx = "W"', "x.toml: [plot] x: unknown metric 'W'; allowed: cooperation"),
+    (GOOD, 'kind = "heatmap"\nmetrics = ["share:fair"]',
+     "x.toml: [plot] metrics: unknown metric 'share:fair'; allowed: "),
+    (GOOD, 'title = 3', "x.toml: [plot] title: must be a string; got 3"),
+    (GOOD, 'metric_labels = { colour = "c" }',
+     "x.toml: [plot] metric_labels.colour: unknown metric; allowed: cooperation"),
+    (GOOD, 'metric_labels = { cooperation = 1 }',
+     "x.toml: [plot] metric_labels.cooperation: must be a string; got 1"),
+    (GOOD.replace("[quick]", "[quick]\nplot = { kind = \"pie\" }"), 'kind = "lines"',
+     "x.toml: with [quick]: [plot] kind: must be one of"),
+])
+def test_each_plot_mistake_is_one_line_naming_file_and_key(tmp_path, base, plot, message):
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(write(tmp_path, f"{base}\n[plot]\n{plot}\n"))
+    text = str(info.value)
+    assert "\n" not in text
+    assert text.startswith(str(tmp_path / "x.toml"))
+    assert message in text
+
+
+def test_the_plot_table_gets_its_kind_and_grid_keys_filled_in(tmp_path):
+    def plot(base: str, table: str = "") -> dict:
+        return load_scenario(write(tmp_path, f"{base}\n[plot]\n{table}\n")).plot
+
+    assert plot(GOOD) == {"kind": "lines", "x": "W", "by": "recommenders"}
+    assert plot(ONE_KEY) == {"kind": "lines", "x": "W", "by": None}
+    assert plot(NO_GRID) == {"kind": None}
+    assert plot(GOOD, 'kind = "heatmap"\nx = "recommenders"') == {
+        "kind": "heatmap", "x": "recommenders", "y": "W"}
+    assert plot(GOOD, 'kind = "shares"') == {"kind": "shares", "x": "recommenders", "panels": "W"}
+    assert plot(NO_GRID, 'kind = "scatter"\ny = "share:local"') == {
+        "kind": "scatter", "y": "share:local", "by": None}
+    assert plot(GOOD, 'metrics = ["share:coop-random", "fixation_step"]')["metrics"] == [
+        "share:coop-random", "fixation_step"]
+
+
 def test_an_invalid_combination_names_the_point(tmp_path):
     with pytest.raises(ScenarioError, match=r"\[grid\]: point n=10, k=30: k must be"):
         load_scenario(write(tmp_path, "[grid]\nn = [10, 100]\nk = [4, 30]\n"))

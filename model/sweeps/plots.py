@@ -67,16 +67,12 @@ def plot_sweep(root: str | Path, out: str | Path | None = None) -> list[Path]:
     out = Path(out) if out is not None else root / "figures"
     out.mkdir(parents=True, exist_ok=True)
     written = write_summary(ok, scenario, out)
-    spec = dict(scenario.plot)
-    keys = list(scenario.grid)
-    kind = spec.get("kind") or ("lines" if keys else None)
+    spec = dict(scenario.plot)  # checked, with its kind and grid keys filled in, on load
+    kind = spec["kind"]
     if kind is None:
         return written
     draw = {"heatmap": _heatmap, "lines": _lines, "scatter": _scatter,
-            "shares": _shares, "hist": _hist}.get(kind)
-    if draw is None:
-        raise ScenarioError(f"{scenario.path}: [plot] kind: must be one of heatmap, lines, "
-                            f"scatter, shares, hist; got {kind!r}")
+            "shares": _shares, "hist": _hist}[kind]
     fig = draw(ok, scenario, spec)
     title = spec.get("title") or scenario.title
     n_runs = len(ok)
@@ -170,19 +166,11 @@ def _set_x(ax, xs: np.ndarray, labels: list[str], pos: np.ndarray, name: str) ->
     ax.set_xlabel(name)
 
 
-def _grid_key(spec: dict, name: str, scenario, default: str | None) -> str | None:
-    key = spec.get(name, default)
-    if key is not None and key not in scenario.grid:
-        raise ScenarioError(f"{scenario.path}: [plot] {name}: must be a grid key "
-                            f"({', '.join(scenario.grid) or 'no grid'}); got {key!r}")
-    return key
-
-
-def _metrics(spec: dict, ok: pd.DataFrame, scenario, default: list[str]) -> list[str]:
-    metrics = spec.get("metrics", default)
+def _metrics(metrics: list[str], ok: pd.DataFrame, scenario, key: str = "metrics") -> list[str]:
     for m in metrics:
         if m not in ok:
-            raise ScenarioError(f"{scenario.path}: [plot] metrics: unknown metric {m!r}")
+            raise ScenarioError(f"{scenario.path}: [plot] {key}: unknown metric {m!r}; "
+                                f"allowed: {', '.join(scenario.metric_names())}")
     return metrics
 
 
@@ -203,10 +191,8 @@ def _label(spec: dict, metric: str) -> str:
 
 
 def _heatmap(ok, scenario, spec):
-    keys = list(scenario.grid)
-    x = _grid_key(spec, "x", scenario, keys[0])
-    y = _grid_key(spec, "y", scenario, keys[1] if len(keys) > 1 else None)
-    metrics = _metrics(spec, ok, scenario, ["cooperation", "steps"])
+    x, y = spec["x"], spec["y"]
+    metrics = _metrics(spec.get("metrics", ["cooperation", "steps"]), ok, scenario)
     fig, axes = _panels(len(metrics), 4.6, 3.9)
     means = ok.groupby([f"grid:{x}", f"grid:{y}"])[metrics].mean().reset_index()
     xs, xl, _ = _axis_values(means[f"grid:{x}"])
@@ -249,11 +235,9 @@ def _band(ax, g: pd.DataFrame, xcol: str, xs: np.ndarray, pos: np.ndarray, col: 
 
 
 def _lines(ok, scenario, spec):
-    keys = list(scenario.grid)
-    x = _grid_key(spec, "x", scenario, keys[0])
-    by = _grid_key(spec, "by", scenario, next((k for k in keys if k != x), None))
-    metrics = _metrics(spec, ok, scenario, ["cooperation", "rewires_per_opportunity",
-                                            "heterogeneity", "max_degree"])
+    x, by = spec["x"], spec["by"]
+    metrics = _metrics(spec.get("metrics", ["cooperation", "rewires_per_opportunity",
+                                            "heterogeneity", "max_degree"]), ok, scenario)
     fig, axes = _panels(len(metrics))
     xs, xl, pos = _axis_values(ok[f"grid:{x}"])
     groups = [(None, ok)] if by is None else list(ok.groupby(f"grid:{by}", sort=False))
@@ -268,10 +252,10 @@ def _lines(ok, scenario, spec):
 
 
 def _scatter(ok, scenario, spec):
-    keys = list(scenario.grid)
-    by = _grid_key(spec, "by", scenario, keys[0] if keys else None)
+    by = spec["by"]
     xm, ym = spec.get("x", "cooperation"), spec.get("y", "rewire_requests")
-    _metrics({"metrics": [xm, ym]}, ok, scenario, [])
+    _metrics([xm], ok, scenario, "x")
+    _metrics([ym], ok, scenario, "y")
     fig, (ax,) = _panels(1, 6.5, 4.8)
     import matplotlib.pyplot as plt
 
@@ -291,9 +275,7 @@ def _scatter(ok, scenario, spec):
 
 
 def _shares(ok, scenario, spec):
-    keys = list(scenario.grid)
-    x = _grid_key(spec, "x", scenario, keys[-1])
-    panels = _grid_key(spec, "panels", scenario, next((k for k in keys if k != x), None))
+    x, panels = spec["x"], spec["panels"]
     names = [c for c in ok if c.startswith("share:")]
     panel_groups = [(None, ok)] if panels is None else list(ok.groupby(f"grid:{panels}"))
     fig, axes = _panels(len(panel_groups))
