@@ -329,6 +329,30 @@ def test_plot_draws_png_and_svg(tmp_path, client):
     assert "| W | recommenders | runs | cooperation" in (figures / "summary.md").read_text()
 
 
+def test_a_heatmap_gives_each_grid_value_one_cell_inf_and_mixes_included(tmp_path, client):
+    """Unevenly spaced values, inf and recommender mixes each get a labelled cell."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from model.sweeps.plots import _heatmap, plot_sweep
+
+    text = (SMALL.replace("W = [0.5, 2]", "W = [0.5, 1, 4, inf]")
+            .replace("replicates = 3", "replicates = 1")
+            + '[plot]\nkind = "heatmap"\nx = "W"\ny = "recommenders"\n')
+    scenario = load_scenario(scenario_file(tmp_path, text))
+    out = tmp_path / "out"
+    run_sweep(scenario, out, client=client, progress=False)
+    assert (out / "figures" / "small.png") in plot_sweep(out)
+    ok = read_runs(out).to_pandas()
+    labels = scenario.point_labels()
+    ok["grid:W"] = ok["point"].map(lambda p: labels[p]["W"])
+    ok["grid:recommenders"] = ok["point"].map(lambda p: str(sorted(labels[p]["recommenders"])))
+    ax = _heatmap(ok, scenario, dict(scenario.plot)).axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["0.5", "1", "4", "∞"]
+    assert len(ax.get_yticklabels()) == 2
+    assert ax.images[0].get_array().shape == (2, 4)
+
+
 def test_sigterm_stops_a_sweep_cleanly_and_it_resumes(tmp_path):
     scenario_path = scenario_file(tmp_path, KILLABLE, "killable.toml")
     out = tmp_path / "out"

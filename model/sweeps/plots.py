@@ -195,24 +195,55 @@ def _heatmap(ok, scenario, spec):
     metrics = _metrics(spec.get("metrics", ["cooperation", "steps"]), ok, scenario)
     fig, axes = _panels(len(metrics), 4.6, 3.9)
     means = ok.groupby([f"grid:{x}", f"grid:{y}"])[metrics].mean().reset_index()
-    xs, xl, _ = _axis_values(means[f"grid:{x}"])
-    ys, yl, _ = _axis_values(means[f"grid:{y}"])
+    xs, xl = _cells(means[f"grid:{x}"])
+    ys, yl = _cells(means[f"grid:{y}"])
+    col = {v: i for i, v in enumerate(xs)}
+    row = {v: i for i, v in enumerate(ys)}
     for ax, m in zip(axes, metrics):
         grid = np.full((len(ys), len(xs)), np.nan)
         for _, r in means.iterrows():
-            grid[np.searchsorted(ys, r[f"grid:{y}"]), np.searchsorted(xs, r[f"grid:{x}"])] = r[m]
-        dx = (xs[1] - xs[0]) / 2 if len(xs) > 1 else 0.5
-        dy = (ys[1] - ys[0]) / 2 if len(ys) > 1 else 0.5
-        im = ax.imshow(grid, origin="lower", aspect="auto", cmap="viridis",
-                       extent=(xs[0] - dx, xs[-1] + dx, ys[0] - dy, ys[-1] + dy))
+            grid[row[_cell_key(r[f"grid:{y}"])], col[_cell_key(r[f"grid:{x}"])]] = r[m]
+        # One cell per grid value, whatever the spacing (and inf as the last cell).
+        im = ax.imshow(grid, origin="lower", aspect="auto", cmap="viridis")
         fig.colorbar(im, ax=ax, shrink=0.85)
+        _cell_ticks(ax.set_xticks, xl)
+        _cell_ticks(ax.set_yticks, yl)
         ax.set_xlabel(x)
         ax.set_ylabel(y)
         ax.set_title(_label(spec, m), fontsize=9)
         if {x, y} == {"T", "S"}:  # the game quadrants of the paper's fig. 5
-            ax.axvline(1, color="w", lw=0.6, ls="--") if x == "T" else ax.axhline(1, color="w", lw=0.6, ls="--")
-            ax.axhline(0, color="w", lw=0.6, ls="--") if y == "S" else ax.axvline(0, color="w", lw=0.6, ls="--")
+            t_axis, s_axis = (ax.axvline, ax.axhline) if x == "T" else (ax.axhline, ax.axvline)
+            t_axis(_cell_at(xs if x == "T" else ys, 1.0), color="w", lw=0.6, ls="--")
+            s_axis(_cell_at(ys if y == "S" else xs, 0.0), color="w", lw=0.6, ls="--")
     return fig
+
+
+def _cells(values) -> tuple[list, list[str]]:
+    """A heatmap axis: a grid key's values in order (numbers ascending, inf last;
+    mixes by name), and their labels."""
+    if all(isinstance(v, (int, float, np.number)) for v in values):
+        xs, labels, _ = _axis_values(values)
+        return [float(v) for v in xs], labels
+    order = sorted(set(values), key=str)
+    return order, [str(v) for v in order]
+
+
+def _cell_key(v):
+    return float(v) if isinstance(v, (int, float, np.number)) else v
+
+
+def _cell_ticks(set_ticks, labels: list[str], most: int = 11) -> None:
+    """Label heatmap cells by their grid values, at most ``most`` of them."""
+    every = max(1, math.ceil(len(labels) / most))
+    idx = list(range(0, len(labels), every))
+    set_ticks(idx, [labels[i] for i in idx])
+
+
+def _cell_at(values: np.ndarray, v: float) -> float:
+    """Where value ``v`` falls on an axis of heatmap cells 0, 1, ... (interpolated)."""
+    finite = np.asarray(values, dtype=float)
+    finite = finite[np.isfinite(finite)]
+    return float(np.interp(v, finite, np.arange(len(finite))))
 
 
 def _mean_ci(values: pd.Series) -> tuple[float, float]:
