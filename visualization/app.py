@@ -188,7 +188,13 @@ def PlotsCard(session: Session, frame: int):
 @solara.component
 def RunView(session: Session, frame: solara.Reactive, clock: FrameClock, playback: dict,
             draft: solara.Reactive, message: solara.Reactive, show_network: solara.Reactive):
-    """Everything that changes with each frame; marks the frame as drawn."""
+    """Everything that changes with each frame; marks the frame as drawn.
+
+    The mark is an effect, so it is set once the frame's widgets are updated: marked
+    during the render, the play loop would set the next frame while this pass is still
+    rendering, and on a fast machine every pass would be overtaken by the next until
+    the renderer gives up (a render loop that never reaches the page).
+    """
     current = frame.value
     with solara.Column(classes=["rw-main"]):
         with solara.Card():
@@ -198,7 +204,7 @@ def RunView(session: Session, frame: solara.Reactive, clock: FrameClock, playbac
         with solara.Row(classes=["rw-views"]):
             NetworkCard(session, show_network, current)
             PlotsCard(session, current)
-    clock.mark_drawn(current)
+    solara.use_effect(lambda: clock.mark_drawn(current), [current])
 
 
 @solara.component

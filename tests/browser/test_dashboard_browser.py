@@ -31,7 +31,7 @@ def cooperation_plot(page) -> str:
     return page.locator("img.rw-plots").get_attribute("src")
 
 
-def wait_for_text(page, selector: str, condition: str) -> None:
+def wait_for_text(page, selector: str, condition: str, timeout: int = SHOWS_UP) -> None:
     """Wait until ``condition`` (JavaScript, on ``text``) holds for the element's text.
 
     The element may be briefly absent while the page re-renders; that counts as not yet.
@@ -39,7 +39,7 @@ def wait_for_text(page, selector: str, condition: str) -> None:
     page.wait_for_function(
         "([selector, condition]) => { const e = document.querySelector(selector);"
         " return !!e && new Function('text', 'return ' + condition)(e.innerText); }",
-        arg=[selector, condition], timeout=SHOWS_UP)
+        arg=[selector, condition], timeout=timeout)
 
 
 def set_number(page, label: str, value: str) -> None:
@@ -59,6 +59,17 @@ def test_play_advances_the_generation_counter_and_redraws_the_cooperation_plot(o
     assert generation(page) >= 5
     assert cooperation_plot(page) != plot_before
     assert page.inner_text(".rw-cooperation") != cooperation_before
+
+
+def test_playing_on_keeps_drawing_frames(open_page):
+    """With no pause between frames the play loop steps as soon as a frame is drawn;
+    it must never overtake the page (the renderer gives up after 100 nested passes)."""
+    page = open_page()
+    page.click(".rw-play")
+    wait_for_text(page, ".rw-generation", "parseInt(text.split(' ').pop()) >= 120",
+                  timeout=120_000)  # about 15 s on a quiet machine
+    page.click(".rw-pause")
+    assert "Traceback" not in page.inner_text("body")
 
 
 def test_a_changed_parameter_is_used_after_reset(open_page):
@@ -128,3 +139,27 @@ def test_the_page_loads_nothing_from_other_hosts(open_page, server_url):
                  if urlparse(url).scheme in ("http", "https", "ws", "wss")
                  and urlparse(url).netloc != host]
     assert elsewhere == []
+
+
+def test_the_download_buttons_give_the_current_runs_data(open_page):
+    page = open_page()
+    page.click(".rw-play")
+    wait_for_text(page, ".rw-generation", "parseInt(text.split(' ').pop()) >= 3")
+    page.click(".rw-pause")
+
+    def download(label: str) -> tuple[str, bytes]:
+        with page.expect_download(timeout=SHOWS_UP) as info:
+            page.get_by_role("button", name=label).click()
+        d = info.value
+        with open(d.path(), "rb") as f:
+            return d.suggested_filename, f.read()
+
+    name, csv = download("Time series (CSV)")
+    lines = csv.decode().strip().splitlines()
+    assert name == "rewire-timeseries.csv"
+    assert "cooperation" in lines[0].split(",")
+    assert len(lines) - 1 == generation(page) + 1  # a row per generation, and the start
+    for label, filename in [("Plots (PNG)", "rewire-plots.png"),
+                            ("Network (PNG)", "rewire-network.png")]:
+        name, png = download(label)
+        assert name == filename and png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 5000
