@@ -4,6 +4,7 @@ Run from the repository root (needs Debian's chromium at /usr/bin/chromium)::
 
     python3 benchmarks/bench_dashboard.py            # N=1000, k=30, 30 steps each
     python3 benchmarks/bench_dashboard.py --steps 50
+    python3 benchmarks/bench_dashboard.py --class-sizes 1,4,8,16   # a class on one server
 
 It starts ``solara run server.py`` on a free port, opens the page in headless
 chromium and, for each of ``--steps`` generations, clicks Step and times, inside
@@ -15,6 +16,12 @@ generation (N elementary updates), drawing the pictures, sending them and the
 browser decoding them. It does this with the network view on and then off, and
 prints the medians (and 90th percentiles). It also times the first network layout
 (no browser needed) at the same size.
+
+Then, for a class sharing one server, it opens K tabs (each its own session and
+model), presses Play in all of them (network shown, then hidden) and reports how many
+generations per second each tab sees over ``--seconds``. The tabs run in the same
+headless chromium on the same machine as the server, so they take CPU a class's own
+laptops would not: the figures are a lower bound for a real classroom.
 
 Targets (from the dashboard's issue): median under 250 ms with the network shown,
 under 100 ms with it hidden; first layout under 1 s.
@@ -107,6 +114,35 @@ def first_layout_seconds(n: int, k: float, repeats: int = 3) -> list[float]:
     return out
 
 
+def generation_of(page) -> int:
+    return int(page.inner_text(".rw-generation").split()[-1])
+
+
+def class_rates(browser, url: str, tabs: int, seconds: float, network: bool) -> list[float]:
+    """Generations per second seen in each of ``tabs`` tabs, all playing at once."""
+    contexts = [browser.new_context(viewport={"width": 1600, "height": 1000})
+                for _ in range(tabs)]
+    pages = [context.new_page() for context in contexts]
+    for page in pages:
+        page.goto(url)
+    for page in pages:
+        page.wait_for_selector("img.rw-image", timeout=180_000)
+        if not network:
+            page.locator(".rw-show-network input").click()
+            page.wait_for_selector("img.rw-image", state="detached", timeout=60_000)
+    for page in pages:
+        page.click(".rw-play")
+    time.sleep(3)  # past the first frames, which rescale every plot
+    start = [generation_of(page) for page in pages]
+    t0 = time.perf_counter()
+    time.sleep(seconds)
+    end = [generation_of(page) for page in pages]
+    elapsed = time.perf_counter() - t0
+    for context in contexts:
+        context.close()
+    return [(b - a) / elapsed for a, b in zip(start, end)]
+
+
 def summary(name: str, times: list[float]) -> str:
     ordered = sorted(times)
     p90 = ordered[min(len(ordered) - 1, int(0.9 * len(ordered)))]
@@ -118,6 +154,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--steps", type=int, default=30)
     parser.add_argument("--chromium", default="/usr/bin/chromium")
+    parser.add_argument("--class-sizes", default="1,4,8",
+                        help="tabs playing at once, comma-separated ('' to skip)")
+    parser.add_argument("--seconds", type=float, default=15.0,
+                        help="how long each class size plays")
     args = parser.parse_args()
 
     layout = first_layout_seconds(1000, 30)
@@ -143,6 +183,11 @@ def main() -> None:
             page.wait_for_selector("img.rw-image", state="detached", timeout=30_000)
             time_steps(page, 3)
             without_network = time_steps(page, args.steps)
+            page.close()
+            sizes = [int(k) for k in args.class_sizes.split(",") if k.strip()]
+            classes = {(k, network): class_rates(browser, f"http://127.0.0.1:{port}/", k,
+                                                 args.seconds, network)
+                       for network in (True, False) for k in sizes}
             browser.close()
     finally:
         server.terminate()
@@ -151,6 +196,10 @@ def main() -> None:
           + "  [target < 250 ms]")
     print(summary("step to updated page, network hidden", without_network)
           + "  [target < 100 ms]")
+    for (k, network), rates in classes.items():
+        print(f"{k:3d} tab(s) playing at once, network {'shown ' if network else 'hidden'}: "
+              f"{statistics.median(rates):.1f} generations/s per tab (slowest "
+              f"{min(rates):.1f}), {sum(rates):.1f} in all")
 
 
 if __name__ == "__main__":
