@@ -367,7 +367,11 @@ def test_a_bad_policy_file_is_refused_in_one_line_naming_it(tmp_path, case):
 def test_a_missing_or_foreign_file_is_refused_in_one_line(tmp_path):
     (tmp_path / "notes.npz").write_text("these are not weights\n")
     np.save(tmp_path / "one.npy", np.zeros(3))
+    (tmp_path / "damaged.npz").write_bytes(b"PK\x03\x04 and then nothing sensible")
+    (tmp_path / "empty.npz").write_bytes(b"")
     for name, problem in (("absent.npz", "no such file"), ("notes.npz", "not an .npz archive"),
+                          ("damaged.npz", "a damaged .npz archive"),
+                          ("empty.npz", "not an .npz archive"),
                           ("one.npy", "a single .npy array"), (".", "is a directory")):
         with pytest.raises(PolicyFileError, match=problem) as err:
             load_policy(tmp_path / name)
@@ -392,7 +396,7 @@ def test_loading_never_runs_code_from_the_file(tmp_path):
     np.savez(path, **_spoiled(param_score_v=trap))
     np.savez(tmp_path / "trap-meta.npz", **_spoiled(metadata=trap))
     for name in ("trap.npz", "trap-meta.npz"):
-        with pytest.raises(PolicyFileError, match="unreadable array|must hold one JSON"):
+        with pytest.raises(PolicyFileError, match="holds Python objects; refused"):
             load_policy(tmp_path / name)
     assert not marker.exists()
 

@@ -454,8 +454,17 @@ def save_policy(path, policy: RankingPolicy, metadata: dict | None = None) -> Pa
     return path
 
 
+def _array(path, data, key: str) -> np.ndarray:
+    """``data[key]``; an array of Python objects is refused, never unpickled."""
+    try:
+        return data[key]
+    except ValueError:
+        raise PolicyFileError(path, f"array {key!r} holds Python objects; refused "
+                                    "(a policy file holds plain numbers and text)") from None
+
+
 def _json_field(path, data, key: str):
-    value = data[key]
+    value = _array(path, data, key)
     if value.shape != () or value.dtype.kind != "U":
         raise PolicyFileError(path, f"array {key!r} must hold one JSON text "
                                     f"(has dtype {value.dtype}, shape {value.shape})")
@@ -480,8 +489,10 @@ def load_policy(path) -> RankingPolicy:
         raise PolicyFileError(path, "is a directory, not a policy file")
     try:
         data = np.load(path, allow_pickle=False)
-    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as err:
-        raise PolicyFileError(path, f"not a policy file: not an .npz archive ({err})") from None
+    except zipfile.BadZipFile:
+        raise PolicyFileError(path, "not a policy file: a damaged .npz archive") from None
+    except (ValueError, OSError, EOFError):
+        raise PolicyFileError(path, "not a policy file: not an .npz archive") from None
     if not isinstance(data, np.lib.npyio.NpzFile):
         raise PolicyFileError(path, "not a policy file: a single .npy array, not an .npz archive")
     try:
@@ -498,7 +509,7 @@ def _read_policy(path, data) -> RankingPolicy:
     for key in ("format_version", "architecture"):
         if key not in names:
             raise PolicyFileError(path, f"missing array {key!r}; not a policy file")
-    version = data["format_version"]
+    version = _array(path, data, "format_version")
     if version.shape != () or version.dtype.kind not in "iu":
         raise PolicyFileError(path, "array 'format_version' must be one integer")
     if int(version) != FORMAT_VERSION:
@@ -515,18 +526,18 @@ def _read_policy(path, data) -> RankingPolicy:
     missing = sorted(expected - names)
     if missing:
         raise PolicyFileError(path, f"missing array(s) {', '.join(missing)} "
-                                    f"(for a {architecture['hidden']} module)")
+                                    f"(for the {architecture['hidden']} hidden module)")
     extra = sorted(names - expected)
     if extra:
         raise PolicyFileError(path, f"unexpected array(s) {', '.join(extra)} "
-                                    f"(for a {architecture['hidden']} module)")
+                                    f"(for the {architecture['hidden']} hidden module)")
     metadata = _json_field(path, data, "metadata")
     if not isinstance(metadata, dict):
         raise PolicyFileError(path, "array 'metadata' must hold a JSON object")
     policy = RankingPolicy(**architecture, seed=0)
     for name, shape in shapes.items():
         key = _param_key(name)
-        value = data[key]
+        value = _array(path, data, key)
         if value.dtype.kind != "f":
             raise PolicyFileError(path, f"array {key!r} has dtype {value.dtype}; expected floats")
         if value.shape != shape:
