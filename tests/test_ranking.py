@@ -269,6 +269,27 @@ def test_a_summary_pool_gives_the_mlp_exactly_the_mean_over_every_user():
     np.testing.assert_allclose(summary, exact, rtol=1e-10, atol=1e-12)
 
 
+def test_the_mlp_scores_users_with_the_same_strategy_and_degree_alike():
+    """So an exact choice among all users needs one score per (strategy, degree) class."""
+    rng = np.random.default_rng(15)
+    indptr, indices = random_graph(rng, 300, 10)
+    x = node_features(rng.integers(2, size=300), np.diff(indptr))
+    candidates, invalid = all_candidates(0, indptr, indices)
+    scores, _ = RankingPolicy("mlp", seed=15).forward(
+        Observation(x, 0, candidates, invalid, indptr, indices))
+    _, cls = np.unique(x, axis=0, return_inverse=True)
+    for c in np.unique(cls):
+        members = scores[cls == c]
+        np.testing.assert_allclose(members, members[0], rtol=1e-13, atol=1e-13)
+
+
+def test_features_that_do_not_fit_the_policy_are_refused():
+    obs, _ = situation(np.random.default_rng(16))
+    policy = RankingPolicy("mlp", features=["strategy"], seed=0)
+    with pytest.raises(ValueError, match=r"features must be an \(N, 1\) array"):
+        policy.forward(obs)
+
+
 def test_the_gat_sees_neighbours_and_the_mlp_does_not():
     rng = np.random.default_rng(10)
     obs, strat = situation(rng)

@@ -227,8 +227,15 @@ class RankingPolicy:
     def forward(self, obs: Observation):
         """Scores of ``obs.candidates`` (C,), and what :meth:`backward` needs."""
         x = np.asarray(obs.features, dtype=np.float64)
+        n_features = len(self.architecture["features"])
+        if x.ndim != 2 or x.shape[1] != n_features:
+            raise ValueError(f"features must be an (N, {n_features}) array for this policy "
+                             f"({', '.join(self.architecture['features'])}); got shape {x.shape}")
         n = x.shape[0]
         cands = np.asarray(obs.candidates)
+        if np.shape(obs.invalid) != cands.shape:
+            raise ValueError(f"invalid must have one entry per candidate ({cands.size}); "
+                             f"got shape {np.shape(obs.invalid)}")
         if obs.pool is None:  # every node: rows are node ids
             nodes = None
             pool_rows, focus_row, cand_rows = None, int(obs.focus), cands
