@@ -482,6 +482,29 @@ def test_an_episode_whose_return_equals_its_baseline_does_not_move_the_policy():
         np.testing.assert_array_equal(policy.params[name], before[name])
 
 
+def test_an_update_steps_along_the_sum_of_advantage_weighted_log_pi_gradients():
+    rng = np.random.default_rng(17)
+    policy = RankingPolicy("gat", hidden_size=4, score_size=4, seed=17)
+    episodes = []
+    for episode_return in (3.0, 1.0):
+        decisions = []
+        for _ in range(3):
+            obs, _ = situation(rng)
+            decisions.append(Decision(obs, policy.act(obs, rng)))
+        episodes.append(Episode(tuple(decisions), episode_return))
+    expected = {name: np.zeros_like(v) for name, v in policy.params.items()}
+    for episode, advantage in zip(episodes, (2.0, -2.0)):  # leave-one-out baselines 1 and 3
+        for decision in episode.decisions:
+            grads, _, _ = decision_gradient(policy, decision, advantage)
+            for name in expected:
+                expected[name] += grads[name] / 2
+    before = {name: v.copy() for name, v in policy.params.items()}
+    Reinforce(policy, learning_rate=0.01, max_grad_norm=None).update(episodes)
+    for name, g in expected.items():  # Adam's first step: lr g / (|g| + eps), about lr sign(g)
+        np.testing.assert_allclose(policy.params[name] - before[name],
+                                   0.01 * g / (np.abs(g) + 1e-8), rtol=1e-7, atol=1e-15)
+
+
 def test_a_recorded_invalid_action_is_refused():
     obs, _ = situation(np.random.default_rng(14))
     bad = int(np.flatnonzero(obs.invalid)[0])
