@@ -8,6 +8,7 @@ from it. REINFORCE must teach it a simple preference, the same way from the same
 """
 
 import hashlib
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -336,7 +337,6 @@ def test_a_saved_policy_loads_and_makes_the_same_choices(tmp_path, hidden):
 
 def _arrays(policy):
     """The arrays save_policy writes for ``policy``, to be spoiled one at a time."""
-    import json
     arrays = {"format_version": np.array(FORMAT_VERSION),
               "architecture": np.array(json.dumps(policy.architecture)),
               "metadata": np.array("{}")}

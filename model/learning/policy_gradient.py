@@ -57,7 +57,7 @@ def rewires_reward(requests: int) -> float:
 
 
 def coops_reward(cooperators: int, n: int) -> float:
-    """``coops``, the aligned recommender's reward: 2 (c - 0.5), c the final fraction of cooperators.
+    """``coops``, the aligned recommender's reward: 2 (c - 0.5), c the final cooperator fraction.
 
     Paid once, at the end of the episode: 1 when everybody cooperates, -1 when nobody
     does, 0 at an even split (the paper's section 4.2).
@@ -74,7 +74,7 @@ REWARDS = {"rewires": rewires_reward, "coops": coops_reward}
 # -- recorded episodes -------------------------------------------------------------
 @dataclass(frozen=True)
 class Decision:
-    """One rewire request: what the policy saw and the position it chose in ``observation.candidates``."""
+    """One rewire request: what the policy saw, and the position it chose in its candidates."""
 
     observation: Observation
     action: int
