@@ -31,7 +31,7 @@ from model.learning.ranking import (FEATURES, FORMAT_VERSION, Observation, Polic
 ROOT = Path(__file__).resolve().parents[1]
 
 
-# -- helpers ------------------------------------------------------------------------
+# -- random graphs, requests, numeric gradients -------------------------------------
 def random_graph(rng, n, k):
     """CSR arrays (indptr, indices) of a G(n, m) graph with m = n k / 2 edges."""
     lo, hi = np.triu_indices(n, 1)
