@@ -159,12 +159,20 @@ def test_a_run_that_raises_is_recorded_as_failed_and_the_sweep_goes_on(tmp_path,
     runs = read_runs(out).to_pandas()
     failed = runs[runs["status"] == "failed"]
     assert sorted(failed["point"]) == [1, 1, 1]
-    assert failed["error"].str.contains("ParameterError: n must be").all()
+    # the cause and where it was raised, in one line
+    assert failed["error"].str.match(r"ParameterError: n must be .* \(at model/parameters\.py:\d+\)$").all()
     assert (runs.loc[runs["status"] == "ok", "cooperation"].notna()).all()
     assert read_manifest(out)["counts"]["failed"] == 3
-    # resuming does not run (or record) them again
+    by_id = runs.set_index("run_id")
+    ok_before = by_id.loc[by_id["status"] == "ok", "wall_time_s"]
+    # resuming retries the failed runs only, and each run stays recorded once
     again = run_sweep(scenario, out, client=client, progress=False)
-    assert again.ran == 0 and Counter(part_ids(out)).most_common(1)[0][1] == 1
+    assert (again.ran, again.failed) == (3, 3)
+    assert Counter(part_ids(out)) == Counter(r.run_id for r in scenario.runs())
+    after = read_runs(out).to_pandas().set_index("run_id")
+    assert after.loc[ok_before.index, "wall_time_s"].equals(ok_before)  # not rerun
+    assert read_manifest(out)["counts"] == {"runs": 12, "points": 4, "replicates": 3,
+                                            "ok": 9, "failed": 3, "missing": 0}
 
 
 def test_run_one_turns_an_exception_into_a_failed_row():
