@@ -105,18 +105,15 @@ def sweep_command(args) -> int:
 
 @contextmanager
 def _dask_quiet():
-    """Dask's own log lines off while a sweep runs: the command says what happened in
-    its one line (a lost scheduler, a stalled cluster), and failed runs keep their
-    error in the results."""
-    quiet = [logging.getLogger(name) for name in ("distributed", "tornado")]
-    levels = [log.level for log in quiet]
-    for log in quiet:
-        log.setLevel(logging.CRITICAL + 1)
+    """No log lines while a sweep runs (Dask's, with tracebacks, when a scheduler is
+    lost): the command says what happened in its one line, and failed runs keep
+    their error in the results."""
+    previous = logging.root.manager.disable
+    logging.disable(logging.CRITICAL)
     try:
         yield
     finally:
-        for log, level in zip(quiet, levels):
-            log.setLevel(level)
+        logging.disable(previous)
 
 
 def plot_command(args) -> int:
