@@ -358,6 +358,21 @@ def _run_all(client, todo: list[Run], scenario: Scenario, recommenders: list[str
     watchdog = _Watchdog(client, stall_timeout)
     first = _FirstBatch(min(len(todo), max(2, len(warm))))
     failed = ran = 0
+
+    def record(results: list[dict]) -> None:
+        nonlocal failed, ran
+        if not results:
+            return
+        store.commit(results)
+        ran += len(results)
+        failed += sum(r["row"]["status"] != "ok" for r in results)
+        if bar is not None:
+            left = bar.total - bar.n - len(results)
+            bar.set_postfix_str(f"left={left} failed={failed}", refresh=False)
+            bar.update(len(results))
+        if on_batch is not None:
+            on_batch(ran)
+
     try:
         while not pending.is_empty():
             batch = pending.next_batch(block=False)
@@ -376,24 +391,10 @@ def _run_all(client, todo: list[Run], scenario: Scenario, recommenders: list[str
                 else:
                     results.append(result)
                 fut.release()
-            results = first.screen(results, warm)
-            if results:
-                store.commit(results)
-                ran += len(results)
-                failed += sum(r["row"]["status"] != "ok" for r in results)
-                if bar is not None:
-                    left = bar.total - bar.n - len(results)
-                    bar.set_postfix_str(f"left={left} failed={failed}", refresh=False)
-                    bar.update(len(results))
-                if on_batch is not None:
-                    on_batch(ran)
+            record(first.screen(results))
             if lost:
                 raise SweepStopped(_lost_scheduler_message(client, store), 3)
-        rest = first.flush()
-        if rest:
-            store.commit(rest)
-            ran += len(rest)
-            failed += len(rest)
+        record(first.flush())
     finally:
         pending.clear()
         for fut in [*live.values(), *warm]:  # the scheduler forgets what is left
@@ -434,7 +435,7 @@ class _FirstBatch:
         self.held: list[dict] = []
         self.open = True
 
-    def screen(self, results: list[dict], warm: list) -> list[dict]:
+    def screen(self, results: list[dict]) -> list[dict]:
         if not self.open:
             return results
         task_failures = [r for r in results if r.get("task_failure")]
