@@ -9,6 +9,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
+pytestmark = pytest.mark.timeout(240)  # each test waits on a subprocess
+
 
 def rewire(*args):
     return subprocess.run([sys.executable, "-m", "model", *args], cwd=ROOT,

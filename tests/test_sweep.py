@@ -25,6 +25,10 @@ from model.sweeps.storage import (ResultStore, SweepDirError, read_manifest, rea
 
 ROOT = Path(__file__).resolve().parents[1]
 
+#: each test here waits on a cluster or on processes; the module's cluster starts
+#: within the first test's time
+pytestmark = pytest.mark.timeout(300)
+
 SMALL = """
 [scenario]
 name = "small"
@@ -159,12 +163,20 @@ def test_a_run_that_raises_is_recorded_as_failed_and_the_sweep_goes_on(tmp_path,
     runs = read_runs(out).to_pandas()
     failed = runs[runs["status"] == "failed"]
     assert sorted(failed["point"]) == [1, 1, 1]
-    assert failed["error"].str.contains("ParameterError: n must be").all()
+    # the cause and where it was raised, in one line
+    assert failed["error"].str.match(r"ParameterError: n must be .* \(at model/parameters\.py:\d+\)$").all()
     assert (runs.loc[runs["status"] == "ok", "cooperation"].notna()).all()
     assert read_manifest(out)["counts"]["failed"] == 3
-    # resuming does not run (or record) them again
+    by_id = runs.set_index("run_id")
+    ok_before = by_id.loc[by_id["status"] == "ok", "wall_time_s"]
+    # resuming retries the failed runs only, and each run stays recorded once
     again = run_sweep(scenario, out, client=client, progress=False)
-    assert again.ran == 0 and Counter(part_ids(out)).most_common(1)[0][1] == 1
+    assert (again.ran, again.failed) == (3, 3)
+    assert Counter(part_ids(out)) == Counter(r.run_id for r in scenario.runs())
+    after = read_runs(out).to_pandas().set_index("run_id")
+    assert after.loc[ok_before.index, "wall_time_s"].equals(ok_before)  # not rerun
+    assert read_manifest(out)["counts"] == {"runs": 12, "points": 4, "replicates": 3,
+                                            "ok": 9, "failed": 3, "missing": 0}
 
 
 def test_run_one_turns_an_exception_into_a_failed_row():
@@ -265,6 +277,7 @@ seed = 7
 """
 
 
+@pytest.mark.timeout(720)  # two bounded waits of 300 s: a cold kernel cache compiles first
 def test_resume_after_sigkill_finishes_with_every_run_exactly_once(tmp_path):
     scenario_path = scenario_file(tmp_path, KILLABLE, "killable.toml")
     out = tmp_path / "out"
@@ -353,6 +366,7 @@ def test_a_heatmap_gives_each_grid_value_one_cell_inf_and_mixes_included(tmp_pat
     assert ax.images[0].get_array().shape == (2, 4)
 
 
+@pytest.mark.timeout(720)
 def test_sigterm_stops_a_sweep_cleanly_and_it_resumes(tmp_path):
     scenario_path = scenario_file(tmp_path, KILLABLE, "killable.toml")
     out = tmp_path / "out"
@@ -380,3 +394,30 @@ def test_sigterm_stops_a_sweep_cleanly_and_it_resumes(tmp_path):
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert Counter(part_ids(out)) == Counter(r.run_id for r in load_scenario(scenario_path).runs())
+
+
+@pytest.mark.timeout(420)
+def test_ctrl_c_prints_one_line_and_no_worker_traceback(tmp_path):
+    """Ctrl-C in a terminal signals the whole process group: the sweep and its workers."""
+    scenario_path = scenario_file(tmp_path, KILLABLE, "killable.toml")
+    out = tmp_path / "out"
+    proc = subprocess.Popen(_sweep_cmd(scenario_path, out, "--workers", "2", "--no-progress"),
+                            cwd=ROOT, env=_env(), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        deadline = time.time() + 300  # a cold numba cache compiles first
+        while time.time() < deadline and not list((out / "runs").glob("part-*.parquet")):
+            assert proc.poll() is None, proc.stderr.read()
+            time.sleep(0.05)
+        os.killpg(proc.pid, signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+        time.sleep(2)  # a worker that took the signal would print by now
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    assert proc.returncode == 130, err
+    assert err.count("\n") == 1, err
+    assert err.startswith("interrupted: ") and "run the same command again to finish" in err
+    assert read_manifest(out)["status"] == "interrupted"

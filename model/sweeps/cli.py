@@ -8,7 +8,9 @@ code 2.
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 from model.cli import error
@@ -31,6 +33,10 @@ def add_sweep_commands(subparsers) -> None:
                        help="run on an existing Dask cluster, e.g. tcp://host:8786")
     sweep.add_argument("--quick", action="store_true",
                        help="apply the scenario's [quick] overrides (a few minutes' version)")
+    sweep.add_argument("--stall-timeout", type=_positive_float, default=None, metavar="SECONDS",
+                       help="stop (exit code 3, results kept) when no run has finished and "
+                            "no worker has been running one for this long, or the scheduler "
+                            "is lost (default: 120; inf: never)")
     sweep.add_argument("--csv", action="store_true", help="also write runs.csv / series.csv")
     sweep.add_argument("--no-progress", action="store_true", help="no progress bar")
     sweep.set_defaults(func=sweep_command)
@@ -54,14 +60,26 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number > 0; got {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be a number > 0; got {text}")
+    return value
+
+
 def sweep_command(args) -> int:
     from model.scenario import load_scenario
-    from model.sweeps.runner import run_sweep
+    from model.sweeps.runner import STALL_TIMEOUT, run_sweep
 
     try:
         scenario = load_scenario(args.scenario, quick=args.quick)
-        outcome = run_sweep(scenario, args.out, workers=args.workers, scheduler=args.scheduler,
-                            progress=not args.no_progress, csv=args.csv)
+        with _dask_quiet():
+            outcome = run_sweep(scenario, args.out, workers=args.workers,
+                                scheduler=args.scheduler, progress=not args.no_progress,
+                                csv=args.csv, stall_timeout=args.stall_timeout or STALL_TIMEOUT)
     except ScenarioError as err:
         return error(str(err))
     except OSError as err:
@@ -70,6 +88,9 @@ def sweep_command(args) -> int:
                          f"{' '.join(str(err).split())}")
         raise
     counts = outcome.manifest["counts"]
+    if outcome.stopped:
+        print(f"rewire: error: {outcome.stopped}", file=sys.stderr)
+        return outcome.stop_code
     if outcome.interrupted:
         print(f"interrupted: {counts['ok'] + counts['failed']} of {counts['runs']} runs "
               f"recorded in {args.out}; run the same command again to finish",
@@ -80,6 +101,19 @@ def sweep_command(args) -> int:
           f"({outcome.ran} run by this command in {outcome.wall_time_s:.1f} s) -> {args.out}",
           file=sys.stderr)
     return 1 if counts["failed"] else 0
+
+
+@contextmanager
+def _dask_quiet():
+    """No log lines while a sweep runs (Dask's, with tracebacks, when a scheduler is
+    lost): the command says what happened in its one line, and failed runs keep
+    their error in the results."""
+    previous = logging.root.manager.disable
+    logging.disable(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logging.disable(previous)
 
 
 def plot_command(args) -> int:

@@ -277,8 +277,33 @@ class ResultStore:
 
     # -- reading -----------------------------------------------------------------
     def done_ids(self) -> set[str]:
-        """Run ids already recorded (ok or failed): these are never run again."""
-        return set(read_run_ids(self.root))
+        """Run ids recorded as ok: these are never run again (failed ones are retried)."""
+        table = read_runs(self.root, columns=["run_id", "status"])
+        if table is None:
+            return set()
+        ok = pa.compute.fill_null(pa.compute.equal(table.column("status"), "ok"), False)
+        return set(table.column("run_id").filter(ok).to_pylist())
+
+    def forget_failed(self) -> None:
+        """Remove the rows of failed runs, so that they run again and are recorded once.
+
+        Each file holding some is rewritten atomically without them (a part left
+        with no row is deleted, its series part with it): a kill in between leaves
+        some failed rows, which the next sweep retries and removes in turn.
+        """
+        for path in _sources(self.root, "runs"):
+            table = pq.read_table(path)
+            ok = pa.compute.fill_null(pa.compute.equal(table.column("status"), "ok"), False)
+            n_ok = pa.compute.sum(ok).as_py() or 0
+            if n_ok == len(table):
+                continue
+            if path.parent.name == "runs" and n_ok == 0:
+                path.unlink()
+                (self.root / "series" / path.name).unlink(missing_ok=True)
+            else:
+                write_table_atomic(path, table.filter(ok))
+        self._update_counts()
+        write_json_atomic(self.root / "manifest.json", self.manifest)
 
     def _update_counts(self) -> dict[str, int]:
         counts = self.manifest["counts"]

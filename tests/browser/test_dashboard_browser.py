@@ -11,7 +11,8 @@ from urllib.parse import urlparse
 
 import pytest
 
-pytestmark = pytest.mark.browser
+# the first test also waits for the server (conftest.START_TIMEOUT, 300 s) and chromium
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(480)]
 
 #: how long to wait for something the page should show after an action
 SHOWS_UP = 30_000
