@@ -13,15 +13,14 @@ import json
 import sys
 import time
 
+from model.cli_errors import OneLineParser, error, guarded
 from model.parameters import PARAMETERS, ParameterError, parse_mix
 from model.policies import policy_names
 
-
-class OneLineParser(argparse.ArgumentParser):
-    """argparse, but an error is one line (``rewire: error: ...``) and exit code 2."""
-
-    def error(self, message: str):  # noqa: D102 - argparse's hook
-        self.exit(2, f"rewire: error: {message}\n")
+#: Without --steps or --generations, a run stops after this many generations: some
+#: graphs never reach fixation (an isolated user who can never change, say), and a
+#: command must end. The summary says when a run stopped there.
+DEFAULT_GENERATIONS = 10_000
 
 
 def _float(text: str) -> float:
@@ -71,9 +70,11 @@ def add_run_command(subparsers) -> None:
     run.add_argument("--allow-isolation", dest="allow_isolation", action="store_true",
                      default=None, help="a rewire may leave the abandoned user alone")
     run.add_argument("--steps", dest="max_steps", type=_int, metavar="N",
-                     help="time limit in elementary updates (default: none)")
+                     help="time limit in elementary updates (default: "
+                          f"{DEFAULT_GENERATIONS:,} generations)")
     run.add_argument("--generations", type=_int, metavar="G",
-                     help="time limit in generations of n updates (sets --steps)")
+                     help="time limit in generations of n updates (sets --steps; default "
+                          f"{DEFAULT_GENERATIONS:,}, since some graphs never reach fixation)")
     run.add_argument("--seed", dest="rng", type=_int, help="seed (default: fresh entropy)")
     run.add_argument("--no-stop-on-fixation", dest="stop_on_fixation", action="store_false",
                      default=None, help="keep running after every user plays one strategy")
@@ -102,12 +103,20 @@ def run_command(args) -> int:
         if params.get("max_steps") is None and params.get("stop_on_fixation") is False:
             return error("--no-stop-on-fixation needs --steps or --generations, "
                          "or the run would never end")
+        default_limit = params.get("max_steps") is None
+        if default_limit:
+            n = params.get("n", PARAMETERS["n"].default)
+            params["max_steps"] = min(DEFAULT_GENERATIONS * n, PARAMETERS["max_steps"].high)
         model = RewireModel(**params)
     except ParameterError as err:
         return error(f"{_option(err.name, args)}: {err}")
     started = time.perf_counter()
     summary = model.run(progress=not (args.no_progress or args.json))
     elapsed = time.perf_counter() - started
+    if default_limit and summary["fixation_step"] is None:
+        print(f"rewire: note: stopped at the default time limit of {DEFAULT_GENERATIONS:,} "
+              f"generations without fixation; give --steps or --generations to run longer",
+              file=sys.stderr)
     if args.json:
         print(json.dumps(summary))
     else:
@@ -149,12 +158,6 @@ def format_summary(model, s: dict, elapsed: float) -> str:
     return "\n".join(lines)
 
 
-def error(message: str) -> int:
-    """One line on stderr, exit code 2: the command line's only way to refuse."""
-    print(f"rewire: error: {message}", file=sys.stderr)
-    return 2
-
-
 def build_parser() -> argparse.ArgumentParser:
     from model.sweeps.cli import add_sweep_commands
 
@@ -168,10 +171,4 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    try:
-        return args.func(args)
-    except ParameterError as err:
-        return error(str(err))
-    except KeyboardInterrupt:
-        print("rewire: interrupted", file=sys.stderr)
-        return 130
+    return guarded(args.func, args)

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
+import resource
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,6 +63,11 @@ class Parameter:
 
 
 def _fmt(x: float) -> str:
+    """``2``, ``0.5``, and powers of two as people write them: ``2**62``, ``2**63 - 1``."""
+    if isinstance(x, int) and x > 2**53:
+        for minus in (0, 1):
+            if (x + minus) & (x + minus - 1) == 0:
+                return f"2**{(x + minus).bit_length() - 1}" + (" - 1" if minus else "")
     return str(int(x)) if float(x).is_integer() else repr(x)
 
 
@@ -91,14 +98,60 @@ PARAMETERS: dict[str, Parameter] = {
                   help="stop as soon as every user plays the same strategy"),
         Parameter("graph", "choice", "gnm", choices=("gnm", "regular"),
                   help="initial graph: uniform random G(n, m) or random k-regular"),
-        Parameter("max_steps", "steps", None, 0, None,
+        Parameter("max_steps", "steps", None, 0, 2**62,
                   help="time limit in elementary updates (none: no limit)"),
-        Parameter("rng", "seed", None, 0, None, help="seed (none: a fresh one, recorded)"),
+        Parameter("rng", "seed", None, 0, 2**63 - 1,
+                  help="seed (none: a fresh one, recorded)"),
     ]
 }
 
 #: The most ties the engine holds, counted from both ends (its pool is int32-indexed).
 MAX_TIES = 1e9
+
+#: Memory a model needs, measured at N = 10^6, k = 30 (1.28 GB peak, README): per end
+#: of a tie (neighbour slot, twin slot, headroom, the initial edge list) and per user.
+BYTES_PER_TIE_END = 36
+BYTES_PER_USER = 120
+
+
+def memory_needed(n: int, k: float) -> int:
+    """Bytes a model of ``n`` users of average degree ``k`` needs at its peak (estimate).
+
+    >>> round(memory_needed(10**7, 100) / 1e9)
+    37
+    """
+    return int(BYTES_PER_TIE_END * n * k + BYTES_PER_USER * n)
+
+
+def memory_limit() -> int:
+    """The most memory this process may use: physical memory, or less under a cgroup
+    limit or a ``ulimit -d`` / ``-v``."""
+    limits = [os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")]
+    try:
+        text = open("/sys/fs/cgroup/memory.max").read().strip()
+        if text.isdigit():
+            limits.append(int(text))
+    except OSError:
+        pass
+    for which in (resource.RLIMIT_AS, resource.RLIMIT_DATA):
+        soft, _ = resource.getrlimit(which)
+        if soft != resource.RLIM_INFINITY:
+            limits.append(soft)
+    return min(limits)
+
+
+def check_memory(n: int, k: float) -> None:
+    """Refuse, before allocating anything, a model that would not fit in memory.
+
+    The check is here, not in :func:`validate`, because the limit is the machine's:
+    a scenario too big for a laptop may run on a cluster's workers.
+    """
+    need, have = memory_needed(n, k), memory_limit()
+    if need > have:
+        raise ParameterError(
+            "n", f"n x k = {n:,} x {k:g} would need about {need / 1e9:.1f} GB of memory; "
+            f"this machine allows {have / 1e9:.1f} GB: lower n or k")
+
 
 #: The paper's games as (T, S) pairs, for pickers and presets.
 GAMES: dict[str, tuple[float, float]] = {
@@ -116,7 +169,19 @@ def defaults() -> dict[str, Any]:
 
 
 def _fail(name: str, what: str, value: Any) -> ParameterError:
-    return ParameterError(name, f"{name} must be {what}; got {value!r}")
+    return ParameterError(name, f"{name} must be {what}; got {_shown(value)}")
+
+
+def _shown(value: Any) -> str:
+    """``repr(value)``, but a number too long to read as ``1e+300`` (one short line)."""
+    text = repr(value)
+    if len(text) <= 40:
+        return text
+    if isinstance(value, numbers.Integral):
+        return f"an integer of {len(str(abs(int(value))))} digits"
+    if isinstance(value, numbers.Real):
+        return f"{float(value):.6g}"
+    return text[:37] + "..."
 
 
 def _number(p: Parameter, value: Any, *, integer: bool = False) -> float | int:
@@ -221,6 +286,10 @@ def validate(values: dict[str, Any]) -> dict[str, Any]:
             if v not in p.choices:
                 raise _fail(name, p.range_text(), v)
         elif p.kind == "mix":
+            if isinstance(v, dict) and not all(isinstance(key, str) for key in v):
+                bad = next(key for key in v if not isinstance(key, str))
+                raise ParameterError(name, f"{name}: recommender names must be text; "
+                                     f"got {bad!r}; known: {', '.join(policy_names(True))}")
             out[name] = _mix(p, v)
         elif p.kind in ("steps", "seed"):
             if v is not None:

@@ -61,6 +61,13 @@ SCENARIO_KEYS = ("name", "title", "description")
 #: Keys of ``[run]`` and their defaults.
 RUN_DEFAULTS: dict[str, Any] = {"replicates": 1, "seed": 0, "record": "final", "every": 10}
 RECORD_CHOICES = ("final", "series")
+#: The most values one grid key may list (a list or a range), the most points of a
+#: grid, the most replicates and runs of a sweep: beyond them a sweep would exhaust
+#: the memory of the process that plans it before running anything (docs/SWEEPS.md).
+MAX_GRID_VALUES = 10_000
+MAX_POINTS = 100_000
+MAX_REPLICATES = 1_000_000
+MAX_RUNS = 1_000_000
 #: Parameters a scenario may set: every model parameter but the seed, which is derived.
 MODEL_KEYS = tuple(name for name in PARAMETERS if name != "rng")
 #: Keys of ``[plot]``; what they draw belongs to :mod:`model.sweeps.plots`.
@@ -224,6 +231,9 @@ def load_scenario(path: str | Path, quick: bool = False) -> Scenario:
         text = path.read_text(encoding="utf-8")
     except OSError as err:
         raise ScenarioError(f"{path}: cannot read: {err.strerror or err}") from None
+    except UnicodeDecodeError as err:
+        raise ScenarioError(f"{path}: not UTF-8 text (byte {err.start}); save the scenario "
+                            f"file as UTF-8") from None
     return parse_scenario(text, path=path, quick=quick)
 
 
@@ -250,6 +260,9 @@ def parse_scenario(text: str, path: str | Path | None = None, quick: bool = Fals
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise ScenarioError(f"{where}: not valid TOML: {err}") from None
+    except RecursionError:
+        raise ScenarioError(f"{where}: not a scenario: tables or lists nested too "
+                            f"deeply to read") from None
 
     _check_keys(data, SECTIONS, None, fail, what="table")
     for section in SECTIONS:
@@ -281,6 +294,10 @@ def parse_scenario(text: str, path: str | Path | None = None, quick: bool = Fals
 
     grid = _parse_grid(data.get("grid", {}), model_table, fail)
     run = _parse_run(data.get("run", {}), fail)
+    points = math.prod(len(v) for v in grid.values())
+    if points * run["replicates"] > MAX_RUNS:
+        raise fail("run", "replicates", f"{points:,} points x {run['replicates']:,} "
+                   f"replicates make {points * run['replicates']:,} runs; at most {MAX_RUNS:,}")
 
     scenario = Scenario(
         name=name, title=meta.get("title", name), description=meta.get("description", ""),
@@ -313,6 +330,10 @@ def _parse_grid(table: dict, model_table: dict, fail) -> dict[str, list[Any]]:
     _check_keys(table, MODEL_KEYS, "grid", fail)
     for key, spec in table.items():
         values = _grid_values(key, spec, fail)
+        points = math.prod(len(v) for v in grid.values()) * len(values)
+        if points > MAX_POINTS:
+            raise fail("grid", key, f"makes {points:,} grid points with the keys before it; "
+                       f"at most {MAX_POINTS:,}")
         checked = []
         for value in values:
             try:
@@ -342,6 +363,9 @@ def _grid_values(key: str, spec: Any, fail) -> list[Any]:
     if isinstance(spec, list):
         if not spec:
             raise fail("grid", key, "must list at least one value")
+        if len(spec) > MAX_GRID_VALUES:
+            raise fail("grid", key, f"lists {len(spec):,} values; at most "
+                       f"{MAX_GRID_VALUES:,} per key")
         return list(spec)
     if not isinstance(spec, dict) or key == "recommenders" and not {"start", "stop"} & set(spec):
         raise fail("grid", key, "must be a list of values, or a range table "
@@ -360,8 +384,9 @@ def _grid_values(key: str, spec: Any, fail) -> list[Any]:
     start, stop = float(spec["start"]), float(spec["stop"])
     if "num" in spec:
         num = spec["num"]
-        if isinstance(num, bool) or not isinstance(num, int) or num < 1:
-            raise fail("grid", f"{key}.num", f"must be an integer >= 1; got {_show(num)}")
+        if isinstance(num, bool) or not isinstance(num, int) or not 1 <= num <= MAX_GRID_VALUES:
+            raise fail("grid", f"{key}.num", f"must be an integer in [1, {MAX_GRID_VALUES}]; "
+                       f"got {_show(num)}")
         values = np.linspace(start, stop, num)
     else:
         step = spec["step"]
@@ -369,7 +394,11 @@ def _grid_values(key: str, spec: Any, fail) -> list[Any]:
                 or (stop - start) * step < 0:
             raise fail("grid", f"{key}.step", "must be a non-zero number going from start "
                        f"towards stop; got {_show(step)}")
-        count = int(math.floor((stop - start) / step + 1e-9)) + 1
+        span = (stop - start) / step
+        count = math.floor(span + 1e-9) + 1 if span <= MAX_GRID_VALUES else math.inf
+        if count > MAX_GRID_VALUES:
+            raise fail("grid", f"{key}.step", f"gives more than {MAX_GRID_VALUES:,} values "
+                       f"from start to stop; at most {MAX_GRID_VALUES:,} per key")
         values = start + step * np.arange(count)
     values = [round(float(v), 12) for v in values]
     integer_kind = PARAMETERS[key].kind in ("int", "steps")
@@ -379,12 +408,16 @@ def _grid_values(key: str, spec: Any, fail) -> list[Any]:
 def _parse_run(table: dict, fail) -> dict[str, Any]:
     _check_keys(table, tuple(RUN_DEFAULTS), "run", fail)
     run = {**RUN_DEFAULTS, **table}
-    for key, low in (("replicates", 1), ("seed", 0), ("every", 1)):
+    for key, low, high in (("replicates", 1, MAX_REPLICATES), ("seed", 0, 2**63 - 1),
+                           ("every", 1, None)):
         v = run[key]
         if isinstance(v, bool) or not isinstance(v, int) or v < low \
-                or (key == "seed" and v > 2**63 - 1):
-            top = ", at most 2**63 - 1" if key == "seed" else ""
-            raise fail("run", key, f"must be an integer >= {low}{top}; got {_show(v)}")
+                or (high is not None and v > high):
+            if high is None:
+                what = f"an integer >= {low}"
+            else:
+                what = f"an integer in [{low}, {'2**63 - 1' if key == 'seed' else f'{high:,}'}]"
+            raise fail("run", key, f"must be {what}; got {_show(v)}")
     if run["record"] not in RECORD_CHOICES:
         raise fail("run", "record", f"must be one of {', '.join(map(repr, RECORD_CHOICES))}; "
                    f"got {_show(run['record'])}")

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from model.filenames import safe_file_name
 from model.scenario import ScenarioError, format_value, parse_scenario
 from model.sweeps.storage import SweepDirError, load_runs, read_manifest
 
@@ -52,9 +53,14 @@ def plot_sweep(root: str | Path, out: str | Path | None = None) -> list[Path]:
     matplotlib.use("Agg")
     root = Path(root)
     manifest = read_manifest(root)
-    scenario = parse_scenario(manifest["scenario"]["toml"],
-                              path=manifest["scenario"].get("path") or "scenario",
-                              quick=manifest["scenario"].get("quick", False))
+    try:
+        scenario = parse_scenario(manifest["scenario"]["toml"],
+                                  path=manifest["scenario"].get("path") or "scenario",
+                                  quick=manifest["scenario"].get("quick", False) is True)
+    except ScenarioError as err:
+        raise SweepDirError(f"{root / 'manifest.json'}: the scenario it records is not valid "
+                            f"({err}); run the sweep command again with its scenario file") \
+            from None
     runs = load_runs(root)
     ok = runs[runs["status"] == "ok"].copy()
     if ok.empty:
@@ -65,8 +71,12 @@ def plot_sweep(root: str | Path, out: str | Path | None = None) -> list[Path]:
         if key == "recommenders":
             ok[f"grid:{key}"] = ok[f"grid:{key}"].map(mix_label)
     out = Path(out) if out is not None else root / "figures"
-    out.mkdir(parents=True, exist_ok=True)
-    written = write_summary(ok, scenario, out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        written = write_summary(ok, scenario, out)
+    except OSError as err:
+        raise SweepDirError(f"{err.filename or out}: cannot write the figures here "
+                            f"({err.strerror or err}); choose another --out") from None
     spec = dict(scenario.plot)  # checked, with its kind and grid keys filled in, on load
     kind = spec["kind"]
     if kind is None:
@@ -79,8 +89,9 @@ def plot_sweep(root: str | Path, out: str | Path | None = None) -> list[Path]:
     fig.suptitle(f"{title}\n({n_runs} runs, {scenario.replicates} per point"
                  f"{', quick variant' if scenario.quick else ''})", fontsize=10)
     fig.tight_layout()
+    stem = safe_file_name(scenario.name)  # a name is data from a file, never a path
     for ext in ("png", "svg"):
-        path = out / f"{scenario.name}.{ext}"
+        path = out / f"{stem}.{ext}"
         fig.savefig(path, dpi=110 if ext == "png" else None)
         written.append(path)
     import matplotlib.pyplot as plt
