@@ -40,6 +40,7 @@ import pyarrow as pa
 import pyarrow.compute  # noqa: F401  (pa.compute)
 import pyarrow.parquet as pq
 
+from model.parameters import PARAMETERS
 from model.scenario import (
     RECOMMENDER_METRICS,
     RUN_METRICS,
@@ -59,13 +60,26 @@ FINAL_METRICS: dict[str, pa.DataType] = {
 #: fixation_step, which only the end of a run knows.
 SERIES_METRICS: dict[str, pa.DataType] = {
     name: kind for name, kind in FINAL_METRICS.items() if name != "fixation_step"}
-#: Model parameters as stored in each row (recommenders as ``local=0.9,coop-random=0.1``).
-PARAM_COLUMNS: dict[str, pa.DataType] = {
-    "n": pa.int64(), "k": pa.float64(), "T": pa.float64(), "S": pa.float64(),
-    "beta": pa.float64(), "W": pa.float64(), "W2": pa.float64(), "beta_med": pa.float64(),
-    "coop_init": pa.float64(), "recommenders": pa.string(), "allow_isolation": pa.bool_(),
-    "stop_on_fixation": pa.bool_(), "graph": pa.string(), "max_steps": pa.int64(),
+#: The Arrow type of each kind of parameter (:attr:`model.parameters.Parameter.kind`).
+PARAM_ARROW_TYPES: dict[str, pa.DataType] = {
+    "int": pa.int64(), "float": pa.float64(), "bool": pa.bool_(), "choice": pa.string(),
+    "mix": pa.string(), "steps": pa.int64(), "seed": pa.uint64(),
 }
+
+
+def param_columns() -> dict[str, pa.DataType]:
+    """Model parameters as stored in each row, from the parameter table (recommenders as
+    ``local=0.9,coop-random=0.1``); the seed is stored with the run's ids instead.
+
+    Arrow drops a key missing from a schema without a word, so the columns are never
+    written by hand: a parameter added to the table is a column of every new sweep.
+    """
+    return {name: PARAM_ARROW_TYPES[p.kind] for name, p in PARAMETERS.items()
+            if p.kind != "seed"}
+
+
+#: :func:`param_columns` when the module was imported.
+PARAM_COLUMNS: dict[str, pa.DataType] = param_columns()
 RUN_ID_COLUMNS: dict[str, pa.DataType] = {
     "run_id": pa.string(), "point": pa.int64(), "replicate": pa.int64(), "seed": pa.uint64(),
 }
@@ -76,7 +90,7 @@ STATUS_COLUMNS: dict[str, pa.DataType] = {
 
 def runs_schema(recommenders: Iterable[str]) -> pa.Schema:
     """Schema of the runs table: ids, status, parameters, final metrics, per recommender."""
-    fields = {**RUN_ID_COLUMNS, **STATUS_COLUMNS, **PARAM_COLUMNS, **FINAL_METRICS}
+    fields = {**RUN_ID_COLUMNS, **STATUS_COLUMNS, **param_columns(), **FINAL_METRICS}
     for name in recommenders:
         for what, kind in RECOMMENDER_METRICS.items():
             fields[f"{what}:{name}"] = _ARROW_TYPES[kind]
@@ -342,7 +356,7 @@ class ResultStore:
     def _check_runs_belong(self, manifest_path: Path) -> None:
         """Without a manifest, keep the recorded runs only if they are this scenario's."""
         expected = {run.run_id: run for run in self.scenario.runs()}
-        cols = ["run_id", "seed", *PARAM_COLUMNS]
+        cols = ["run_id", "seed", *param_columns()]
         table = read_runs(self.root)
         if table is None:
             return
@@ -351,7 +365,7 @@ class ResultStore:
             same = run is not None and row["seed"] == run.seed and all(
                 row[key] == (format_value(run.params[key]) if key == "recommenders"
                              else run.params[key])
-                for key in PARAM_COLUMNS if key in row)
+                for key in param_columns() if key in row)
             if not same:
                 raise SweepDirError(
                     f"{manifest_path}: damaged, and run {row['run_id']} recorded here is "
