@@ -10,7 +10,7 @@ line naming the parameter, the allowed range and the value received::
     >>> validate({"k": 1000, "n": 1000})
     Traceback (most recent call last):
     ...
-    model.parameters.ParameterError: k must be a number in (0, n-1] = (0, 999]; got 1000
+    model.parameters.ParameterError: k must be a number in (0, n-1] = (0, 999]; got 1000.0
 """
 
 from __future__ import annotations

@@ -70,17 +70,6 @@ MAX_REPLICATES = 1_000_000
 MAX_RUNS = 1_000_000
 #: Parameters a scenario may set: every model parameter but the seed, which is derived.
 MODEL_KEYS = tuple(name for name in PARAMETERS if name != "rng")
-#: Keys of ``[plot]``; what they draw belongs to :mod:`model.sweeps.plots`.
-PLOT_KEYS = ("kind", "x", "y", "metrics", "by", "panels", "title", "metric_labels")
-#: Each kind of figure and what its keys name: a grid key (required, or "or none"), a
-#: metric, or a list of metrics. ``title`` and ``metric_labels`` go with every kind.
-PLOT_KINDS: dict[str, dict[str, str]] = {
-    "heatmap": {"x": "grid key", "y": "grid key", "metrics": "metrics"},
-    "lines": {"x": "grid key", "by": "grid key or none", "metrics": "metrics"},
-    "scatter": {"x": "metric", "y": "metric", "by": "grid key or none"},
-    "shares": {"x": "grid key", "panels": "grid key or none"},
-    "hist": {},
-}
 
 
 #: What a sweep records of each run at its end, with types: the model's scalar metrics
@@ -304,7 +293,9 @@ def parse_scenario(text: str, path: str | Path | None = None, quick: bool = Fals
         path=Path(path) if path is not None else None, base=base, grid=grid,
         replicates=run["replicates"], seed=run["seed"], record=run["record"],
         every=run["every"], quick=quick, source=text, model_table=model_table)
-    scenario.plot = _parse_plot(data.get("plot", {}), scenario, fail)
+    from model.sweeps.plots import check_plot  # plot kinds live with their drawing code
+
+    scenario.plot = check_plot(data.get("plot", {}), scenario, fail)
     if has_quick:  # validate the quick variant too, so that `--quick` never surprises
         try:
             parse_scenario(text, path=path, quick=True)
@@ -422,81 +413,6 @@ def _parse_run(table: dict, fail) -> dict[str, Any]:
         raise fail("run", "record", f"must be one of {', '.join(map(repr, RECORD_CHOICES))}; "
                    f"got {_show(run['record'])}")
     return run
-
-
-def _parse_plot(table: dict, scenario: Scenario, fail) -> dict[str, Any]:
-    """``[plot]`` checked against the scenario's grid and metrics, with ``kind`` and the
-    grid keys filled in.
-
-    Without a kind: ``lines`` if there is a grid, else no figure (``kind`` is None).
-    ``x`` defaults to the first grid key (the last for ``shares``); ``y``, ``by`` and
-    ``panels`` to the first grid key other than ``x``, or none.
-    """
-    _check_keys(table, PLOT_KEYS, "plot", fail)
-    keys = list(scenario.grid)
-    kind = table.get("kind", "lines" if keys else None)
-    if kind is not None and (not isinstance(kind, str) or kind not in PLOT_KINDS):
-        raise fail("plot", "kind", f"must be one of {', '.join(map(repr, PLOT_KINDS))}; "
-                   f"got {_show(kind)}")
-    roles = PLOT_KINDS[kind] if kind is not None else {}
-    for key in table:
-        if key not in (*roles, "kind", "title", "metric_labels"):
-            raise fail("plot", key, f"not used by kind {kind!r}, which uses "
-                       f"{', '.join((*roles, 'title', 'metric_labels'))}" if kind is not None
-                       else "not used: without a grid, no figure is drawn unless kind is set")
-    if "title" in table and not isinstance(table["title"], str):
-        raise fail("plot", "title", f"must be a string; got {_show(table['title'])}")
-    plot: dict[str, Any] = {**table, "kind": kind}
-
-    required = [key for key, role in roles.items() if role == "grid key"]
-    if len(keys) < len(required):
-        have = f"the grid has {len(keys)}: {', '.join(keys)}" if keys else "there is no grid"
-        raise fail("plot", "kind", f"{kind!r} needs {len(required)} grid "
-                   f"key{'s' if len(required) > 1 else ''} ({', '.join(required)}); {have}")
-    x = None
-    for key, role in roles.items():
-        if not role.startswith("grid key"):
-            continue
-        others = [k for k in keys if k != x]
-        if key in table:
-            value = table[key]
-            if not isinstance(value, str) or value not in others:
-                what = "a grid key" if x is None else f"a grid key other than x = {x}"
-                allowed = f"({', '.join(others)})" if others else "(there is none)"
-                raise fail("plot", key, f"must be {what} {allowed}; got {_show(value)}")
-        elif key == "x":
-            value = keys[-1] if kind == "shares" else keys[0]
-        else:
-            value = others[0] if others else None
-        plot[key] = value
-        if key == "x":
-            x = value
-
-    metrics = None  # looked up only when needed: it needs every point
-    for key, role in roles.items():
-        if key not in table or not role.startswith("metric"):
-            continue
-        metrics = metrics or scenario.metric_names()
-        names = table[key] if role == "metrics" else [table[key]]
-        if (role == "metrics" and (not isinstance(names, list) or not names)) \
-                or not all(isinstance(m, str) for m in names):
-            what = "a non-empty list of metric names" if role == "metrics" else "a metric name"
-            raise fail("plot", key, f"must be {what}; got {_show(table[key])}")
-        for m in names:
-            if m not in metrics:
-                raise fail("plot", key, f"unknown metric {m!r}; allowed: {', '.join(metrics)}")
-
-    labels = table.get("metric_labels", {})
-    if not isinstance(labels, dict):
-        raise fail("plot", "metric_labels", "must be a table of metric = \"label\"; got "
-                   + _show(labels))
-    for m, label in labels.items():
-        metrics = metrics or scenario.metric_names()
-        if m not in metrics:
-            raise fail("plot", f"metric_labels.{m}", f"unknown metric; allowed: {', '.join(metrics)}")
-        if not isinstance(label, str):
-            raise fail("plot", f"metric_labels.{m}", f"must be a string; got {_show(label)}")
-    return plot
 
 
 def _check_keys(table: dict, allowed: tuple[str, ...], section: str | None, fail,
