@@ -43,7 +43,7 @@ def guarded(command: Callable[[argparse.Namespace], int], args: argparse.Namespa
         return error(f"{where}{err.strerror or err}")
     except MemoryError as err:
         return error(f"out of memory{': ' + str(err) if str(err) else ''}; "
-                     f"lower n or k (limits in docs/MODEL.md)")
+                     f"lower n or k (the limits are in README.md)")
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
