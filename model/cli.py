@@ -13,15 +13,14 @@ import json
 import sys
 import time
 
+from model.cli_errors import OneLineParser, error, guarded
 from model.parameters import PARAMETERS, ParameterError, parse_mix
 from model.policies import policy_names
 
-
-class OneLineParser(argparse.ArgumentParser):
-    """argparse, but an error is one line (``rewire: error: ...``) and exit code 2."""
-
-    def error(self, message: str):  # noqa: D102 - argparse's hook
-        self.exit(2, f"rewire: error: {message}\n")
+#: Without --steps or --generations, a run stops after this many generations: some
+#: graphs never reach fixation (an isolated user who can never change, say), and a
+#: command must end. The summary says when a run stopped there.
+DEFAULT_GENERATIONS = 10_000
 
 
 def _float(text: str) -> float:
@@ -44,8 +43,44 @@ def _int(text: str) -> int:
 
 def _help(name: str) -> str:
     p = PARAMETERS[name]
-    default = "10*beta" if name == "beta_med" else p.default
-    return f"{p.help} ({p.range_text()}; default {default})"
+    return f"{p.help} ({p.range_text()}; default {p.default_text})"
+
+
+#: How each kind of parameter is typed on the command line.
+_CLI_TYPES = {"int": _int, "float": _float, "steps": _int, "seed": _int}
+#: Help that differs on the command line from the table's (the run's default limit).
+_CLI_HELP = {
+    "max_steps": "time limit in elementary updates (default: "
+                 f"{DEFAULT_GENERATIONS:,} generations, since some graphs never reach fixation)",
+    "rng": "seed (default: fresh entropy, printed in the summary)",
+}
+
+
+def add_parameter_options(parser) -> None:
+    """One option per parameter of the table, named after it (``--beta-med``, ``--steps``).
+
+    A new parameter in :data:`model.parameters.PARAMETERS` becomes an option here by
+    itself; its value reaches :class:`RewireModel` under the parameter's name.
+    """
+    for name, p in PARAMETERS.items():
+        help_text = _CLI_HELP.get(name, _help(name))
+        if p.kind == "mix":
+            mix = parser.add_mutually_exclusive_group()
+            mix.add_argument("--policy", metavar="NAME",
+                             help="one recommender for everybody: "
+                                  + ", ".join(policy_names(True)))
+            mix.add_argument(p.cli_option, dest=name, metavar="MIX",
+                             help="several, with initial shares: local=0.9,coop-random=0.1")
+        elif p.kind == "bool":
+            parser.add_argument(p.cli_option, dest=name, default=None,
+                                action="store_false" if p.default else "store_true",
+                                help=f"turn off: {p.help}" if p.default else p.help)
+        elif p.kind == "choice":
+            parser.add_argument(p.cli_option, dest=name, choices=p.choices, help=help_text)
+        else:
+            metavar = "N" if p.kind == "steps" else p.cli_option.lstrip("-").upper()
+            parser.add_argument(p.cli_option, dest=name, type=_CLI_TYPES[p.kind],
+                                metavar=metavar, help=help_text)
 
 
 def add_run_command(subparsers) -> None:
@@ -53,30 +88,10 @@ def add_run_command(subparsers) -> None:
     run = subparsers.add_parser(
         "run", help="run one model and print its final metrics",
         description="Run one model (MODEL.md) and print its final metrics.")
-    run.add_argument("--n", type=_int, help=_help("n"))
-    run.add_argument("--k", type=_float, help=_help("k"))
-    run.add_argument("--T", type=_float, help=_help("T"))
-    run.add_argument("--S", type=_float, help=_help("S"))
-    run.add_argument("--beta", type=_float, help=_help("beta"))
-    run.add_argument("--W", type=_float, help=_help("W"))
-    run.add_argument("--W2", type=_float, help=_help("W2"))
-    run.add_argument("--beta-med", dest="beta_med", type=_float, help=_help("beta_med"))
-    run.add_argument("--coop-init", dest="coop_init", type=_float, help=_help("coop_init"))
-    mix = run.add_mutually_exclusive_group()
-    mix.add_argument("--policy", metavar="NAME",
-                     help="one recommender for everybody: " + ", ".join(policy_names(True)))
-    mix.add_argument("--recommenders", metavar="MIX",
-                     help="several, with initial shares: local=0.9,coop-random=0.1")
-    run.add_argument("--graph", choices=PARAMETERS["graph"].choices, help=_help("graph"))
-    run.add_argument("--allow-isolation", dest="allow_isolation", action="store_true",
-                     default=None, help="a rewire may leave the abandoned user alone")
-    run.add_argument("--steps", dest="max_steps", type=_int, metavar="N",
-                     help="time limit in elementary updates (default: none)")
+    add_parameter_options(run)
     run.add_argument("--generations", type=_int, metavar="G",
-                     help="time limit in generations of n updates (sets --steps)")
-    run.add_argument("--seed", dest="rng", type=_int, help="seed (default: fresh entropy)")
-    run.add_argument("--no-stop-on-fixation", dest="stop_on_fixation", action="store_false",
-                     default=None, help="keep running after every user plays one strategy")
+                     help="time limit in generations of n updates (sets --steps; default "
+                          f"{DEFAULT_GENERATIONS:,}, since some graphs never reach fixation)")
     run.add_argument("--json", action="store_true", help="print one JSON object of final metrics")
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
     run.set_defaults(func=run_command)
@@ -85,8 +100,7 @@ def add_run_command(subparsers) -> None:
 def run_command(args) -> int:
     from model.rewire_model import RewireModel
 
-    names = [name for name in PARAMETERS if name != "recommenders"]
-    params = {name: getattr(args, name) for name in names
+    params = {name: getattr(args, name) for name in PARAMETERS
               if getattr(args, name, None) is not None}
     try:
         if args.policy is not None:
@@ -102,12 +116,20 @@ def run_command(args) -> int:
         if params.get("max_steps") is None and params.get("stop_on_fixation") is False:
             return error("--no-stop-on-fixation needs --steps or --generations, "
                          "or the run would never end")
+        default_limit = params.get("max_steps") is None
+        if default_limit:
+            n = params.get("n", PARAMETERS["n"].default)
+            params["max_steps"] = min(DEFAULT_GENERATIONS * n, PARAMETERS["max_steps"].high)
         model = RewireModel(**params)
     except ParameterError as err:
         return error(f"{_option(err.name, args)}: {err}")
     started = time.perf_counter()
     summary = model.run(progress=not (args.no_progress or args.json))
     elapsed = time.perf_counter() - started
+    if default_limit and summary["fixation_step"] is None:
+        print(f"rewire: note: stopped at the default time limit of {DEFAULT_GENERATIONS:,} "
+              f"generations without fixation; give --steps or --generations to run longer",
+              file=sys.stderr)
     if args.json:
         print(json.dumps(summary))
     else:
@@ -117,11 +139,11 @@ def run_command(args) -> int:
 
 def _option(name: str, args) -> str:
     """The command-line option that set parameter ``name``."""
-    if name == "recommenders":
-        return "--policy" if args.policy is not None else "--recommenders"
+    if name == "recommenders" and args.policy is not None:
+        return "--policy"
     if name == "max_steps" and args.generations is not None:
         return "--generations"
-    return {"rng": "--seed", "max_steps": "--steps"}.get(name, "--" + name.replace("_", "-"))
+    return PARAMETERS[name].cli_option if name in PARAMETERS else name
 
 
 def format_summary(model, s: dict, elapsed: float) -> str:
@@ -149,12 +171,6 @@ def format_summary(model, s: dict, elapsed: float) -> str:
     return "\n".join(lines)
 
 
-def error(message: str) -> int:
-    """One line on stderr, exit code 2: the command line's only way to refuse."""
-    print(f"rewire: error: {message}", file=sys.stderr)
-    return 2
-
-
 def build_parser() -> argparse.ArgumentParser:
     from model.sweeps.cli import add_sweep_commands
 
@@ -168,10 +184,4 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    try:
-        return args.func(args)
-    except ParameterError as err:
-        return error(str(err))
-    except KeyboardInterrupt:
-        print("rewire: interrupted", file=sys.stderr)
-        return 130
+    return guarded(args.func, args)

@@ -10,13 +10,15 @@ line naming the parameter, the allowed range and the value received::
     >>> validate({"k": 1000, "n": 1000})
     Traceback (most recent call last):
     ...
-    model.parameters.ParameterError: k must be a number in (0, n-1] = (0, 999]; got 1000
+    model.parameters.ParameterError: k must be a number in (0, n-1] = (0, 999]; got 1000.0
 """
 
 from __future__ import annotations
 
 import math
 import numbers
+import os
+import resource
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,7 +35,12 @@ class ParameterError(ValueError):
 
 @dataclass(frozen=True)
 class Parameter:
-    """One model parameter: its kind, default, range and a short description."""
+    """One model parameter: everything every front end needs to know about it.
+
+    From this one record the model validates it, the command line makes its option,
+    the dashboard its control and label, a sweep its Arrow column, and the page its
+    one-line description; adding a parameter is adding a row to :data:`PARAMETERS`.
+    """
 
     name: str
     kind: str  # "int", "float", "bool", "choice", "mix", "seed", "steps"
@@ -44,6 +51,18 @@ class Parameter:
     allow_inf: bool = False
     choices: tuple[str, ...] = ()
     help: str = ""
+    #: the dashboard's label for it
+    label: str = ""
+    #: the heading it is shown under in the dashboard (see :data:`GROUPS`)
+    group: str = "Run"
+    #: what a value of None means, when None is allowed ("no limit")
+    blank: str = ""
+    #: the command-line option, when not ``--`` and the name with dashes
+    option: str = ""
+    #: the dashboard control: "int", "number", "slider", "select", "checkbox", "mix"
+    control: str = "number"
+    #: a slider's step
+    step: float = 0.01
 
     def range_text(self) -> str:
         """The allowed values as people write them: ``[0, 2]``, ``>= 0 or inf``."""
@@ -59,46 +78,137 @@ class Parameter:
             return text + (" or inf" if self.allow_inf else "")
         return "any value"
 
+    @property
+    def cli_option(self) -> str:
+        """``--beta-med``; a switch that defaults to True is turned off: ``--no-...``."""
+        if self.option:
+            return self.option
+        dashed = self.name.replace("_", "-")
+        return f"--no-{dashed}" if self.kind == "bool" and self.default is True else f"--{dashed}"
+
+    @property
+    def default_text(self) -> str:
+        """The default as people read it: ``10*beta``, ``local=1``, ``false``."""
+        if self.default is None:
+            return self.blank or "none"
+        if isinstance(self.default, dict):
+            return format_mix(self.default)
+        if isinstance(self.default, bool):
+            return "true" if self.default else "false"
+        return str(self.default)
+
 
 def _fmt(x: float) -> str:
+    """``2``, ``0.5``, and powers of two as people write them: ``2**62``, ``2**63 - 1``."""
+    if isinstance(x, int) and x > 2**53:
+        for minus in (0, 1):
+            if (x + minus) & (x + minus - 1) == 0:
+                return f"2**{(x + minus).bit_length() - 1}" + (" - 1" if minus else "")
     return str(int(x)) if float(x).is_integer() else repr(x)
 
+
+#: The dashboard's headings, in order, the way MODEL.md explains the parameters.
+GROUPS = ("Population", "Game", "Rewiring and recommenders", "Run")
 
 #: Every parameter of :class:`model.RewireModel`, in the order of its signature.
 #: Defaults are the paper's Prisoner's Dilemma setting (Carvalho et al. 2021, sec. 5).
 PARAMETERS: dict[str, Parameter] = {
     p.name: p
     for p in [
-        Parameter("n", "int", 1000, 3, 10_000_000, help="number of users (nodes)"),
+        Parameter("n", "int", 1000, 3, 10_000_000, help="number of users (nodes)",
+                  label="N (users)", group="Population", control="int"),
         Parameter("k", "float", 30, 0, None, low_open=True,
-                  help="average degree; the graph has round(n*k/2) edges"),
-        Parameter("T", "float", 2.0, 0, 2, help="temptation to defect"),
-        Parameter("S", "float", -1.0, -1, 1, help="sucker's payoff"),
+                  help="average degree; the graph has round(n*k/2) edges",
+                  label="k (average degree)", group="Population"),
+        Parameter("T", "float", 2.0, 0, 2, help="temptation to defect",
+                  label="T (temptation)", group="Game", control="slider", step=0.05),
+        Parameter("S", "float", -1.0, -1, 1, help="sucker's payoff",
+                  label="S (sucker's payoff)", group="Game", control="slider", step=0.05),
         Parameter("beta", "float", 0.005, 0, None, allow_inf=True,
-                  help="intensity of selection in the Fermi rule"),
+                  help="intensity of selection in the Fermi rule",
+                  label="β (selection intensity)", group="Game"),
         Parameter("W", "float", 1.0, 0, None, allow_inf=True,
-                  help="time-scale ratio: structural over strategy updates"),
+                  help="time-scale ratio: structural over strategy updates",
+                  label="W (rewiring time scale)", group="Rewiring and recommenders"),
         Parameter("W2", "float", 0.0, 0, None, allow_inf=True,
-                  help="time-scale ratio of recommender updates"),
+                  help="time-scale ratio of recommender updates",
+                  label="W2 (recommender time scale)", group="Rewiring and recommenders"),
         Parameter("beta_med", "float", None, 0, None, allow_inf=True,
-                  help="selection intensity of recommender imitation (default 10*beta)"),
-        Parameter("coop_init", "float", 0.5, 0, 1, help="initial fraction of cooperators"),
+                  help="selection intensity of recommender imitation (default 10*beta)",
+                  label="β_med (recommender selection)", group="Rewiring and recommenders",
+                  blank="10*beta"),
+        Parameter("coop_init", "float", 0.5, 0, 1, help="initial fraction of cooperators",
+                  label="Initial cooperators", group="Population", control="slider"),
         Parameter("recommenders", "mix", {"local": 1.0},
-                  help="recommender name -> initial share of users (shares sum to 1)"),
+                  help="recommender name -> initial share of users (shares sum to 1)",
+                  label="Recommenders", group="Rewiring and recommenders", control="mix"),
         Parameter("allow_isolation", "bool", False,
-                  help="may a rewire leave the abandoned user with no neighbour"),
+                  help="may a rewire leave the abandoned user with no neighbour",
+                  label="Allow isolation", group="Rewiring and recommenders",
+                  control="checkbox"),
         Parameter("stop_on_fixation", "bool", True,
-                  help="stop as soon as every user plays the same strategy"),
+                  help="stop as soon as every user plays the same strategy",
+                  label="Stop at fixation", control="checkbox"),
         Parameter("graph", "choice", "gnm", choices=("gnm", "regular"),
-                  help="initial graph: uniform random G(n, m) or random k-regular"),
-        Parameter("max_steps", "steps", None, 0, None,
-                  help="time limit in elementary updates (none: no limit)"),
-        Parameter("rng", "seed", None, 0, None, help="seed (none: a fresh one, recorded)"),
+                  help="initial graph: uniform random G(n, m) or random k-regular",
+                  label="Initial graph", group="Population", control="select"),
+        Parameter("max_steps", "steps", None, 0, 2**62,
+                  help="time limit in elementary updates (none: no limit)",
+                  label="Time limit (elementary updates)", blank="no limit",
+                  option="--steps"),
+        Parameter("rng", "seed", None, 0, 2**63 - 1,
+                  help="seed (none: a fresh one, recorded)", label="Seed",
+                  blank="fresh entropy", option="--seed"),
     ]
 }
 
 #: The most ties the engine holds, counted from both ends (its pool is int32-indexed).
 MAX_TIES = 1e9
+
+#: Memory a model needs, measured at N = 10^6, k = 30 (1.28 GB peak, README): per end
+#: of a tie (neighbour slot, twin slot, headroom, the initial edge list) and per user.
+BYTES_PER_TIE_END = 36
+BYTES_PER_USER = 120
+
+
+def memory_needed(n: int, k: float) -> int:
+    """Bytes a model of ``n`` users of average degree ``k`` needs at its peak (estimate).
+
+    >>> round(memory_needed(10**7, 100) / 1e9)
+    37
+    """
+    return int(BYTES_PER_TIE_END * n * k + BYTES_PER_USER * n)
+
+
+def memory_limit() -> int:
+    """The most memory this process may use: physical memory, or less under a cgroup
+    limit or a ``ulimit -d`` / ``-v``."""
+    limits = [os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")]
+    try:
+        text = open("/sys/fs/cgroup/memory.max").read().strip()
+        if text.isdigit():
+            limits.append(int(text))
+    except OSError:
+        pass
+    for which in (resource.RLIMIT_AS, resource.RLIMIT_DATA):
+        soft, _ = resource.getrlimit(which)
+        if soft != resource.RLIM_INFINITY:
+            limits.append(soft)
+    return min(limits)
+
+
+def check_memory(n: int, k: float) -> None:
+    """Refuse, before allocating anything, a model that would not fit in memory.
+
+    The check is here, not in :func:`validate`, because the limit is the machine's:
+    a scenario too big for a laptop may run on a cluster's workers.
+    """
+    need, have = memory_needed(n, k), memory_limit()
+    if need > have:
+        raise ParameterError(
+            "n", f"n x k = {n:,} x {k:g} would need about {need / 1e9:.1f} GB of memory; "
+            f"this machine allows {have / 1e9:.1f} GB: lower n or k")
+
 
 #: The paper's games as (T, S) pairs, for pickers and presets.
 GAMES: dict[str, tuple[float, float]] = {
@@ -116,7 +226,19 @@ def defaults() -> dict[str, Any]:
 
 
 def _fail(name: str, what: str, value: Any) -> ParameterError:
-    return ParameterError(name, f"{name} must be {what}; got {value!r}")
+    return ParameterError(name, f"{name} must be {what}; got {_shown(value)}")
+
+
+def _shown(value: Any) -> str:
+    """``repr(value)``, but a number too long to read as ``1e+300`` (one short line)."""
+    text = repr(value)
+    if len(text) <= 40:
+        return text
+    if isinstance(value, numbers.Integral):
+        return f"an integer of {len(str(abs(int(value))))} digits"
+    if isinstance(value, numbers.Real):
+        return f"{float(value):.6g}"
+    return text[:37] + "..."
 
 
 def _number(p: Parameter, value: Any, *, integer: bool = False) -> float | int:
@@ -221,6 +343,10 @@ def validate(values: dict[str, Any]) -> dict[str, Any]:
             if v not in p.choices:
                 raise _fail(name, p.range_text(), v)
         elif p.kind == "mix":
+            if isinstance(v, dict) and not all(isinstance(key, str) for key in v):
+                bad = next(key for key in v if not isinstance(key, str))
+                raise ParameterError(name, f"{name}: recommender names must be text; "
+                                     f"got {bad!r}; known: {', '.join(policy_names(True))}")
             out[name] = _mix(p, v)
         elif p.kind in ("steps", "seed"):
             if v is not None:

@@ -21,6 +21,7 @@ from tqdm.auto import tqdm
 from agents import Recommender, User
 from model.engine import Engine
 from model.metrics import measure, model_reporters
+from model.parameters import check_memory, validate
 from model.state import COOPERATE
 
 
@@ -44,6 +45,8 @@ class RewireModel(mesa.Model):
                       recommenders={"local": 1.0} if recommenders is None else recommenders,
                       allow_isolation=allow_isolation, stop_on_fixation=stop_on_fixation,
                       graph=graph, max_steps=max_steps, rng=rng)
+        params = validate(params)
+        check_memory(params["n"], params["k"])  # before allocating anything
         self.engine = Engine(**params)
         super().__init__(rng=self.engine.seed)
         self.params: dict[str, Any] = self.engine.params
@@ -64,8 +67,13 @@ class RewireModel(mesa.Model):
 
     # -- dynamics ----------------------------------------------------------------
     def step(self) -> None:
-        """Advance one generation: N elementary updates, fewer at fixation or the limit."""
-        if not self.running:
+        """Advance one generation: N elementary updates, fewer at fixation or the limit.
+
+        After the model has stopped, a step does nothing and records nothing, even if
+        ``running`` was set back to True by hand (a stopped model cannot go on).
+        """
+        if not (self.running and self.engine.running):
+            self.running = False
             return
         self.engine.advance(self.engine.n)
         self.running = self.engine.running
@@ -76,7 +84,15 @@ class RewireModel(mesa.Model):
         """Step until the model stops (or ``max_generations``); return :meth:`summary`.
 
         Needs a time limit or the fixation stop, since otherwise it would never end.
+        With only the fixation stop, a run whose graph can never fixate (an isolated
+        user, say) would not end either: give ``max_steps`` or ``max_generations``
+        (the command line has a default time limit for this reason).
         """
+        if max_generations is not None and (
+                isinstance(max_generations, bool) or not isinstance(max_generations, int)
+                or max_generations < 0):
+            raise ValueError(f"max_generations must be an integer >= 0 or None; "
+                             f"got {max_generations!r}")
         if max_generations is None and self.params["max_steps"] is None \
                 and not self.params["stop_on_fixation"]:
             raise ValueError("run() needs max_steps, max_generations or stop_on_fixation")

@@ -61,19 +61,15 @@ SCENARIO_KEYS = ("name", "title", "description")
 #: Keys of ``[run]`` and their defaults.
 RUN_DEFAULTS: dict[str, Any] = {"replicates": 1, "seed": 0, "record": "final", "every": 10}
 RECORD_CHOICES = ("final", "series")
+#: The most values one grid key may list (a list or a range), the most points of a
+#: grid, the most replicates and runs of a sweep: beyond them a sweep would exhaust
+#: the memory of the process that plans it before running anything (docs/SWEEPS.md).
+MAX_GRID_VALUES = 10_000
+MAX_POINTS = 100_000
+MAX_REPLICATES = 1_000_000
+MAX_RUNS = 1_000_000
 #: Parameters a scenario may set: every model parameter but the seed, which is derived.
 MODEL_KEYS = tuple(name for name in PARAMETERS if name != "rng")
-#: Keys of ``[plot]``; what they draw belongs to :mod:`model.sweeps.plots`.
-PLOT_KEYS = ("kind", "x", "y", "metrics", "by", "panels", "title", "metric_labels")
-#: Each kind of figure and what its keys name: a grid key (required, or "or none"), a
-#: metric, or a list of metrics. ``title`` and ``metric_labels`` go with every kind.
-PLOT_KINDS: dict[str, dict[str, str]] = {
-    "heatmap": {"x": "grid key", "y": "grid key", "metrics": "metrics"},
-    "lines": {"x": "grid key", "by": "grid key or none", "metrics": "metrics"},
-    "scatter": {"x": "metric", "y": "metric", "by": "grid key or none"},
-    "shares": {"x": "grid key", "panels": "grid key or none"},
-    "hist": {},
-}
 
 
 #: What a sweep records of each run at its end, with types: the model's scalar metrics
@@ -224,6 +220,9 @@ def load_scenario(path: str | Path, quick: bool = False) -> Scenario:
         text = path.read_text(encoding="utf-8")
     except OSError as err:
         raise ScenarioError(f"{path}: cannot read: {err.strerror or err}") from None
+    except UnicodeDecodeError as err:
+        raise ScenarioError(f"{path}: not UTF-8 text (byte {err.start}); save the scenario "
+                            f"file as UTF-8") from None
     return parse_scenario(text, path=path, quick=quick)
 
 
@@ -250,6 +249,9 @@ def parse_scenario(text: str, path: str | Path | None = None, quick: bool = Fals
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise ScenarioError(f"{where}: not valid TOML: {err}") from None
+    except RecursionError:
+        raise ScenarioError(f"{where}: not a scenario: tables or lists nested too "
+                            f"deeply to read") from None
 
     _check_keys(data, SECTIONS, None, fail, what="table")
     for section in SECTIONS:
@@ -281,13 +283,19 @@ def parse_scenario(text: str, path: str | Path | None = None, quick: bool = Fals
 
     grid = _parse_grid(data.get("grid", {}), model_table, fail)
     run = _parse_run(data.get("run", {}), fail)
+    points = math.prod(len(v) for v in grid.values())
+    if points * run["replicates"] > MAX_RUNS:
+        raise fail("run", "replicates", f"{points:,} points x {run['replicates']:,} "
+                   f"replicates make {points * run['replicates']:,} runs; at most {MAX_RUNS:,}")
 
     scenario = Scenario(
         name=name, title=meta.get("title", name), description=meta.get("description", ""),
         path=Path(path) if path is not None else None, base=base, grid=grid,
         replicates=run["replicates"], seed=run["seed"], record=run["record"],
         every=run["every"], quick=quick, source=text, model_table=model_table)
-    scenario.plot = _parse_plot(data.get("plot", {}), scenario, fail)
+    from model.sweeps.plots import check_plot  # plot kinds live with their drawing code
+
+    scenario.plot = check_plot(data.get("plot", {}), scenario, fail)
     if has_quick:  # validate the quick variant too, so that `--quick` never surprises
         try:
             parse_scenario(text, path=path, quick=True)
@@ -313,6 +321,10 @@ def _parse_grid(table: dict, model_table: dict, fail) -> dict[str, list[Any]]:
     _check_keys(table, MODEL_KEYS, "grid", fail)
     for key, spec in table.items():
         values = _grid_values(key, spec, fail)
+        points = math.prod(len(v) for v in grid.values()) * len(values)
+        if points > MAX_POINTS:
+            raise fail("grid", key, f"makes {points:,} grid points with the keys before it; "
+                       f"at most {MAX_POINTS:,}")
         checked = []
         for value in values:
             try:
@@ -342,6 +354,9 @@ def _grid_values(key: str, spec: Any, fail) -> list[Any]:
     if isinstance(spec, list):
         if not spec:
             raise fail("grid", key, "must list at least one value")
+        if len(spec) > MAX_GRID_VALUES:
+            raise fail("grid", key, f"lists {len(spec):,} values; at most "
+                       f"{MAX_GRID_VALUES:,} per key")
         return list(spec)
     if not isinstance(spec, dict) or key == "recommenders" and not {"start", "stop"} & set(spec):
         raise fail("grid", key, "must be a list of values, or a range table "
@@ -360,8 +375,9 @@ def _grid_values(key: str, spec: Any, fail) -> list[Any]:
     start, stop = float(spec["start"]), float(spec["stop"])
     if "num" in spec:
         num = spec["num"]
-        if isinstance(num, bool) or not isinstance(num, int) or num < 1:
-            raise fail("grid", f"{key}.num", f"must be an integer >= 1; got {_show(num)}")
+        if isinstance(num, bool) or not isinstance(num, int) or not 1 <= num <= MAX_GRID_VALUES:
+            raise fail("grid", f"{key}.num", f"must be an integer in [1, {MAX_GRID_VALUES}]; "
+                       f"got {_show(num)}")
         values = np.linspace(start, stop, num)
     else:
         step = spec["step"]
@@ -369,7 +385,11 @@ def _grid_values(key: str, spec: Any, fail) -> list[Any]:
                 or (stop - start) * step < 0:
             raise fail("grid", f"{key}.step", "must be a non-zero number going from start "
                        f"towards stop; got {_show(step)}")
-        count = int(math.floor((stop - start) / step + 1e-9)) + 1
+        span = (stop - start) / step
+        count = math.floor(span + 1e-9) + 1 if span <= MAX_GRID_VALUES else math.inf
+        if count > MAX_GRID_VALUES:
+            raise fail("grid", f"{key}.step", f"gives more than {MAX_GRID_VALUES:,} values "
+                       f"from start to stop; at most {MAX_GRID_VALUES:,} per key")
         values = start + step * np.arange(count)
     values = [round(float(v), 12) for v in values]
     integer_kind = PARAMETERS[key].kind in ("int", "steps")
@@ -379,91 +399,20 @@ def _grid_values(key: str, spec: Any, fail) -> list[Any]:
 def _parse_run(table: dict, fail) -> dict[str, Any]:
     _check_keys(table, tuple(RUN_DEFAULTS), "run", fail)
     run = {**RUN_DEFAULTS, **table}
-    for key, low in (("replicates", 1), ("seed", 0), ("every", 1)):
+    for key, low, high in (("replicates", 1, MAX_REPLICATES), ("seed", 0, 2**63 - 1),
+                           ("every", 1, None)):
         v = run[key]
         if isinstance(v, bool) or not isinstance(v, int) or v < low \
-                or (key == "seed" and v > 2**63 - 1):
-            top = ", at most 2**63 - 1" if key == "seed" else ""
-            raise fail("run", key, f"must be an integer >= {low}{top}; got {_show(v)}")
+                or (high is not None and v > high):
+            if high is None:
+                what = f"an integer >= {low}"
+            else:
+                what = f"an integer in [{low}, {'2**63 - 1' if key == 'seed' else f'{high:,}'}]"
+            raise fail("run", key, f"must be {what}; got {_show(v)}")
     if run["record"] not in RECORD_CHOICES:
         raise fail("run", "record", f"must be one of {', '.join(map(repr, RECORD_CHOICES))}; "
                    f"got {_show(run['record'])}")
     return run
-
-
-def _parse_plot(table: dict, scenario: Scenario, fail) -> dict[str, Any]:
-    """``[plot]`` checked against the scenario's grid and metrics, with ``kind`` and the
-    grid keys filled in.
-
-    Without a kind: ``lines`` if there is a grid, else no figure (``kind`` is None).
-    ``x`` defaults to the first grid key (the last for ``shares``); ``y``, ``by`` and
-    ``panels`` to the first grid key other than ``x``, or none.
-    """
-    _check_keys(table, PLOT_KEYS, "plot", fail)
-    keys = list(scenario.grid)
-    kind = table.get("kind", "lines" if keys else None)
-    if kind is not None and (not isinstance(kind, str) or kind not in PLOT_KINDS):
-        raise fail("plot", "kind", f"must be one of {', '.join(map(repr, PLOT_KINDS))}; "
-                   f"got {_show(kind)}")
-    roles = PLOT_KINDS[kind] if kind is not None else {}
-    for key in table:
-        if key not in (*roles, "kind", "title", "metric_labels"):
-            raise fail("plot", key, f"not used by kind {kind!r}, which uses "
-                       f"{', '.join((*roles, 'title', 'metric_labels'))}" if kind is not None
-                       else "not used: without a grid, no figure is drawn unless kind is set")
-    if "title" in table and not isinstance(table["title"], str):
-        raise fail("plot", "title", f"must be a string; got {_show(table['title'])}")
-    plot: dict[str, Any] = {**table, "kind": kind}
-
-    required = [key for key, role in roles.items() if role == "grid key"]
-    if len(keys) < len(required):
-        have = f"the grid has {len(keys)}: {', '.join(keys)}" if keys else "there is no grid"
-        raise fail("plot", "kind", f"{kind!r} needs {len(required)} grid "
-                   f"key{'s' if len(required) > 1 else ''} ({', '.join(required)}); {have}")
-    x = None
-    for key, role in roles.items():
-        if not role.startswith("grid key"):
-            continue
-        others = [k for k in keys if k != x]
-        if key in table:
-            value = table[key]
-            if not isinstance(value, str) or value not in others:
-                what = "a grid key" if x is None else f"a grid key other than x = {x}"
-                allowed = f"({', '.join(others)})" if others else "(there is none)"
-                raise fail("plot", key, f"must be {what} {allowed}; got {_show(value)}")
-        elif key == "x":
-            value = keys[-1] if kind == "shares" else keys[0]
-        else:
-            value = others[0] if others else None
-        plot[key] = value
-        if key == "x":
-            x = value
-
-    metrics = None  # looked up only when needed: it needs every point
-    for key, role in roles.items():
-        if key not in table or not role.startswith("metric"):
-            continue
-        metrics = metrics or scenario.metric_names()
-        names = table[key] if role == "metrics" else [table[key]]
-        if (role == "metrics" and (not isinstance(names, list) or not names)) \
-                or not all(isinstance(m, str) for m in names):
-            what = "a non-empty list of metric names" if role == "metrics" else "a metric name"
-            raise fail("plot", key, f"must be {what}; got {_show(table[key])}")
-        for m in names:
-            if m not in metrics:
-                raise fail("plot", key, f"unknown metric {m!r}; allowed: {', '.join(metrics)}")
-
-    labels = table.get("metric_labels", {})
-    if not isinstance(labels, dict):
-        raise fail("plot", "metric_labels", "must be a table of metric = \"label\"; got "
-                   + _show(labels))
-    for m, label in labels.items():
-        metrics = metrics or scenario.metric_names()
-        if m not in metrics:
-            raise fail("plot", f"metric_labels.{m}", f"unknown metric; allowed: {', '.join(metrics)}")
-        if not isinstance(label, str):
-            raise fail("plot", f"metric_labels.{m}", f"must be a string; got {_show(label)}")
-    return plot
 
 
 def _check_keys(table: dict, allowed: tuple[str, ...], section: str | None, fail,

@@ -152,7 +152,7 @@ def test_run_without_any_stop_is_refused():
     ({"n": "100"}, "n must be an integer in [3, 10000000]; got '100'"),
     ({"graph": "lattice"}, "graph must be one of gnm, regular; got 'lattice'"),
     ({"n": 11, "k": 3, "graph": "regular"}, "k must be an integer with n*k even"),
-    ({"max_steps": -5}, "max_steps must be an integer >= 0; got -5"),
+    ({"max_steps": -5}, "max_steps must be an integer in [0, 2**62]; got -5"),
     ({"stop_on_fixation": "yes"}, "stop_on_fixation must be true or false; got 'yes'"),
 ])
 def test_bad_input_is_one_line_naming_the_parameter_and_range(kwargs, message):

@@ -19,7 +19,7 @@ from typing import Any
 
 import solara
 
-from model.parameters import format_mix
+from model.parameters import PARAMETERS, format_mix
 from visualization.controls import (ParameterControls, PlaybackControls, initial_draft,
                                     problem)
 from visualization.network import network_caption
@@ -90,16 +90,26 @@ def has_viewer(context) -> bool:
 
 
 def describe(params: dict[str, Any]) -> str:
-    """The running model's parameters in one line."""
+    """The running model's parameters in one line, every one of the table, in its order.
+
+    Each is named as on the command line (``seed=``, ``steps=``); the recommender mix,
+    whose text holds ``=`` and ``,``, as ``recommenders: local=0.9,coop-random=0.1``.
+    """
     if not params:
         return ""
-    mix = params.get("recommenders")
-    mix = format_mix(mix) if isinstance(mix, dict) else str(mix)
-    beta_med = params.get("beta_med")
-    keys = ["n", "k", "T", "S", "beta", "W", "W2"]
-    text = ", ".join(f"{k}={params.get(k)}" for k in keys)
-    return (f"{text}, beta_med={'10·beta' if beta_med is None else beta_med}, "
-            f"recommenders: {mix}, seed={params.get('rng')}")
+    parts = []
+    for name, p in PARAMETERS.items():
+        if name not in params:
+            continue
+        value = params[name]
+        short = p.option.lstrip("-") if p.option else name
+        if p.kind == "mix":
+            parts.append(f"{short}: {format_mix(value) if isinstance(value, dict) else value}")
+        elif value is None:
+            parts.append(f"{short}={(p.blank or 'none').replace('*', '·')}")
+        else:
+            parts.append(f"{short}={value}")
+    return ", ".join(parts)
 
 
 def status_of(session: Session) -> str:

@@ -17,21 +17,20 @@ from typing import Any, Callable
 
 import solara
 
-from model.parameters import GAMES, PARAMETERS, ParameterError, defaults, validate
+from model.parameters import GAMES, GROUPS, PARAMETERS, ParameterError, defaults, validate
 from model.policies import get_policy, policy_names
 
 #: what the seed box holds when the page opens: a fixed seed, so a class sees one run
 DEFAULT_SEED = 1
 #: the label the game picker shows when (T, S) is none of the named games
 CUSTOM_GAME = "Custom"
-#: short labels for the parameters (the table's help text is shown under each input)
-LABELS = {"n": "N (users)", "k": "k (average degree)", "T": "T (temptation)",
-          "S": "S (sucker's payoff)", "beta": "β (selection intensity)",
-          "W": "W (rewiring time scale)", "W2": "W2 (recommender time scale)",
-          "beta_med": "β_med (recommender selection)", "coop_init": "Initial cooperators",
-          "recommenders": "Recommenders", "allow_isolation": "Allow isolation",
-          "stop_on_fixation": "Stop at fixation", "graph": "Initial graph",
-          "max_steps": "Time limit (elementary updates)", "rng": "Seed"}
+def label(name: str) -> str:
+    """A parameter's label, from the table (its help text is shown under each input)."""
+    return PARAMETERS[name].label or name
+
+
+#: every parameter's label (see :func:`label`)
+LABELS = {name: label(name) for name in PARAMETERS}
 
 
 def initial_draft() -> dict[str, Any]:
@@ -94,10 +93,8 @@ def hint(name: str) -> str:
     """``"[0, 2] · temptation to defect"``: the range and meaning of a parameter."""
     p = PARAMETERS[name]
     text = p.range_text()
-    if name == "beta_med":
-        text += " or blank (10 × β)"
-    elif name in ("max_steps", "rng"):
-        text += " or blank (" + ("no limit" if name == "max_steps" else "fresh entropy") + ")"
+    if p.blank:
+        text += f" or blank ({p.blank.replace('*beta', ' × β')})"
     return f"{text} · {p.help}"
 
 
@@ -109,7 +106,7 @@ def NumberBox(draft: solara.Reactive, name: str, integer: bool = False, blank: A
     def set_text(text: str):
         draft.value = {**draft.value, name: parse_number(text, blank=blank, integer=integer)}
 
-    solara.InputText(LABELS[name], value=format_number(value), on_value=set_text,
+    solara.InputText(label(name), value=format_number(value), on_value=set_text,
                      continuous_update=False)
     Hint(name)
 
@@ -130,7 +127,7 @@ def Slider(draft: solara.Reactive, name: str, step: float = 0.01):
     def set_value(v: float):
         draft.value = {**draft.value, name: round(float(v), 6)}
 
-    solara.SliderFloat(f"{LABELS[name]}: {value:g}", value=value, min=p.low, max=p.high,
+    solara.SliderFloat(f"{label(name)}: {value:g}", value=value, min=p.low, max=p.high,
                        step=step, on_value=set_value, thumb_label=False)
     Hint(name)
 
@@ -182,7 +179,7 @@ def RecommenderMix(draft: solara.Reactive):
             shares[first] = round(1.0 - share * (len(mix) - 1), 6)
             draft.value = {**draft.value, "recommenders": shares}
 
-    solara.SelectMultiple(LABELS["recommenders"], values=[n for n in mix if n in names],
+    solara.SelectMultiple(label("recommenders"), values=[n for n in mix if n in names],
                           all_values=names, on_value=choose)
     total = sum(float(s) for s in mix.values() if isinstance(s, (int, float)))
     for name, share in mix.items():
@@ -208,37 +205,43 @@ def Heading(text: str):
 
 
 @solara.component
+def ParameterControl(draft: solara.Reactive, name: str):
+    """The control the table names for one parameter (its ``control`` field)."""
+    p = PARAMETERS[name]
+    if p.control == "int":
+        solara.InputInt(label(name), value=int(draft.value.get(name) or 0),
+                        on_value=lambda v: draft.set({**draft.value, name: v}),
+                        continuous_update=False)
+        Hint(name)
+    elif p.control == "slider":
+        Slider(draft, name, step=p.step)
+    elif p.control == "select":
+        solara.Select(label(name), values=list(p.choices),
+                      value=draft.value.get(name, p.default),
+                      on_value=lambda v: draft.set({**draft.value, name: v}))
+    elif p.control == "checkbox":
+        solara.Checkbox(label=label(name), value=bool(draft.value.get(name)),
+                        on_value=lambda v: draft.set({**draft.value, name: v}))
+    elif p.control == "mix":
+        RecommenderMix(draft)
+    else:
+        NumberBox(draft, name, integer=p.kind in ("int", "steps", "seed"), blank=None)
+
+
+#: Controls a group shows above its parameters: the game picker sets T and S at once.
+GROUP_EXTRAS: dict[str, Callable] = {"Game": GamePicker}
+
+
+@solara.component
 def ParameterControls(draft: solara.Reactive):
-    """Every parameter of RewireModel, grouped the way MODEL.md explains them."""
-    Heading("Population")
-    solara.InputInt(LABELS["n"], value=int(draft.value.get("n") or 0),
-                    on_value=lambda v: draft.set({**draft.value, "n": v}),
-                    continuous_update=False)
-    Hint("n")
-    NumberBox(draft, "k")
-    Slider(draft, "coop_init")
-    solara.Select(LABELS["graph"], values=list(PARAMETERS["graph"].choices),
-                  value=draft.value.get("graph", "gnm"),
-                  on_value=lambda v: draft.set({**draft.value, "graph": v}))
-    Heading("Game")
-    GamePicker(draft)
-    Slider(draft, "T", step=0.05)
-    Slider(draft, "S", step=0.05)
-    NumberBox(draft, "beta")
-    Heading("Rewiring and recommenders")
-    NumberBox(draft, "W")
-    RecommenderMix(draft)
-    NumberBox(draft, "W2")
-    NumberBox(draft, "beta_med", blank=None)
-    solara.Checkbox(label=LABELS["allow_isolation"],
-                    value=bool(draft.value.get("allow_isolation")),
-                    on_value=lambda v: draft.set({**draft.value, "allow_isolation": v}))
-    Heading("Run")
-    solara.Checkbox(label=LABELS["stop_on_fixation"],
-                    value=bool(draft.value.get("stop_on_fixation")),
-                    on_value=lambda v: draft.set({**draft.value, "stop_on_fixation": v}))
-    NumberBox(draft, "max_steps", integer=True, blank=None)
-    NumberBox(draft, "rng", integer=True, blank=None)
+    """Every parameter of RewireModel, under the table's headings, in the table's order."""
+    for group in GROUPS:
+        Heading(group)
+        if group in GROUP_EXTRAS:
+            GROUP_EXTRAS[group](draft)
+        for name, p in PARAMETERS.items():
+            if p.group == group:
+                ParameterControl(draft, name)
 
 
 @solara.component

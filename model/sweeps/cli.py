@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 import sys
 from contextlib import contextmanager
 from pathlib import Path
 
-from model.cli import error
+from model.cli_errors import error
 from model.scenario import ScenarioError
 
 
@@ -29,7 +30,7 @@ def add_sweep_commands(subparsers) -> None:
                        help="results directory (created; reused to resume)")
     sweep.add_argument("--workers", type=_positive_int, default=None, metavar="N",
                        help="local worker processes (default: all cores)")
-    sweep.add_argument("--scheduler", default=None, metavar="ADDRESS",
+    sweep.add_argument("--scheduler", type=scheduler_address, default=None, metavar="ADDRESS",
                        help="run on an existing Dask cluster, e.g. tcp://host:8786")
     sweep.add_argument("--quick", action="store_true",
                        help="apply the scenario's [quick] overrides (a few minutes' version)")
@@ -48,6 +49,27 @@ def add_sweep_commands(subparsers) -> None:
     plot.add_argument("--out", type=Path, default=None, metavar="FIGDIR",
                       help="where to write the figures (default: DIR/figures)")
     plot.set_defaults(func=plot_command)
+
+
+#: A Dask scheduler's address: [protocol://]host:port.
+_ADDRESS = re.compile(r"^(?:(?P<proto>[a-z][a-z0-9+.-]*)://)?(?P<host>\[[0-9a-fA-F:.]+\]|"
+                      r"[A-Za-z0-9_.-]+):(?P<port>[0-9]{1,5})$")
+PROTOCOLS = ("tcp", "tls", "inproc", "ucx", "ws", "wss")
+
+
+def scheduler_address(text: str) -> str:
+    """``tcp://host:8786`` (or ``host:8786``, tcp assumed), checked before connecting.
+
+    >>> scheduler_address("tcp://127.0.0.1:8786")
+    'tcp://127.0.0.1:8786'
+    """
+    match = _ADDRESS.match(text.strip())
+    if not match or (match["proto"] or "tcp") not in PROTOCOLS \
+            or not 1 <= int(match["port"]) <= 65535:
+        raise argparse.ArgumentTypeError(
+            f"must be a scheduler address PROTOCOL://HOST:PORT (protocol one of "
+            f"{', '.join(PROTOCOLS)}, port 1-65535), e.g. tcp://127.0.0.1:8786; got {text!r}")
+    return text.strip()
 
 
 def _positive_int(text: str) -> int:

@@ -18,13 +18,15 @@ status ``ok`` are drawn; the mean is over the replicates of each point.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
 
-from model.scenario import ScenarioError, format_value, parse_scenario
+from model.filenames import safe_file_name
+from model.scenario import ScenarioError, _check_keys, _show, format_value, parse_scenario
 from model.sweeps.storage import SweepDirError, load_runs, read_manifest
 
 #: Metrics shown in the summary table, when present.
@@ -52,9 +54,14 @@ def plot_sweep(root: str | Path, out: str | Path | None = None) -> list[Path]:
     matplotlib.use("Agg")
     root = Path(root)
     manifest = read_manifest(root)
-    scenario = parse_scenario(manifest["scenario"]["toml"],
-                              path=manifest["scenario"].get("path") or "scenario",
-                              quick=manifest["scenario"].get("quick", False))
+    try:
+        scenario = parse_scenario(manifest["scenario"]["toml"],
+                                  path=manifest["scenario"].get("path") or "scenario",
+                                  quick=manifest["scenario"].get("quick", False) is True)
+    except ScenarioError as err:
+        raise SweepDirError(f"{root / 'manifest.json'}: the scenario it records is not valid "
+                            f"({err}); run the sweep command again with its scenario file") \
+            from None
     runs = load_runs(root)
     ok = runs[runs["status"] == "ok"].copy()
     if ok.empty:
@@ -65,22 +72,25 @@ def plot_sweep(root: str | Path, out: str | Path | None = None) -> list[Path]:
         if key == "recommenders":
             ok[f"grid:{key}"] = ok[f"grid:{key}"].map(mix_label)
     out = Path(out) if out is not None else root / "figures"
-    out.mkdir(parents=True, exist_ok=True)
-    written = write_summary(ok, scenario, out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        written = write_summary(ok, scenario, out)
+    except OSError as err:
+        raise SweepDirError(f"{err.filename or out}: cannot write the figures here "
+                            f"({err.strerror or err}); choose another --out") from None
     spec = dict(scenario.plot)  # checked, with its kind and grid keys filled in, on load
     kind = spec["kind"]
     if kind is None:
         return written
-    draw = {"heatmap": _heatmap, "lines": _lines, "scatter": _scatter,
-            "shares": _shares, "hist": _hist}[kind]
-    fig = draw(ok, scenario, spec)
+    fig = PLOT_KINDS[kind].draw(ok, scenario, spec)
     title = spec.get("title") or scenario.title
     n_runs = len(ok)
     fig.suptitle(f"{title}\n({n_runs} runs, {scenario.replicates} per point"
                  f"{', quick variant' if scenario.quick else ''})", fontsize=10)
     fig.tight_layout()
+    stem = safe_file_name(scenario.name)  # a name is data from a file, never a path
     for ext in ("png", "svg"):
-        path = out / f"{scenario.name}.{ext}"
+        path = out / f"{stem}.{ext}"
         fig.savefig(path, dpi=110 if ext == "png" else None)
         written.append(path)
     import matplotlib.pyplot as plt
@@ -166,14 +176,6 @@ def _set_x(ax, xs: np.ndarray, labels: list[str], pos: np.ndarray, name: str) ->
     ax.set_xlabel(name)
 
 
-def _metrics(metrics: list[str], ok: pd.DataFrame, scenario, key: str = "metrics") -> list[str]:
-    for m in metrics:
-        if m not in ok:
-            raise ScenarioError(f"{scenario.path}: [plot] {key}: unknown metric {m!r}; "
-                                f"allowed: {', '.join(scenario.metric_names())}")
-    return metrics
-
-
 def _panels(n: int, width: float = 4.2, height: float = 3.3):
     import matplotlib.pyplot as plt
 
@@ -192,7 +194,7 @@ def _label(spec: dict, metric: str) -> str:
 
 def _heatmap(ok, scenario, spec):
     x, y = spec["x"], spec["y"]
-    metrics = _metrics(spec.get("metrics", ["cooperation", "steps"]), ok, scenario)
+    metrics = spec.get("metrics", ["cooperation", "steps"])
     fig, axes = _panels(len(metrics), 4.6, 3.9)
     means = ok.groupby([f"grid:{x}", f"grid:{y}"])[metrics].mean().reset_index()
     xs, xl = _cells(means[f"grid:{x}"])
@@ -267,8 +269,8 @@ def _band(ax, g: pd.DataFrame, xcol: str, xs: np.ndarray, pos: np.ndarray, col: 
 
 def _lines(ok, scenario, spec):
     x, by = spec["x"], spec["by"]
-    metrics = _metrics(spec.get("metrics", ["cooperation", "rewires_per_opportunity",
-                                            "heterogeneity", "max_degree"]), ok, scenario)
+    metrics = spec.get("metrics", ["cooperation", "rewires_per_opportunity",
+                                   "heterogeneity", "max_degree"])
     fig, axes = _panels(len(metrics))
     xs, xl, pos = _axis_values(ok[f"grid:{x}"])
     groups = [(None, ok)] if by is None else list(ok.groupby(f"grid:{by}", sort=False))
@@ -285,8 +287,6 @@ def _lines(ok, scenario, spec):
 def _scatter(ok, scenario, spec):
     by = spec["by"]
     xm, ym = spec.get("x", "cooperation"), spec.get("y", "rewire_requests")
-    _metrics([xm], ok, scenario, "x")
-    _metrics([ym], ok, scenario, "y")
     fig, (ax,) = _panels(1, 6.5, 4.8)
     import matplotlib.pyplot as plt
 
@@ -341,3 +341,104 @@ def _hist(ok, scenario, spec):
         ax.set_title(title, fontsize=8)
         ax.legend(fontsize=6)
     return fig
+
+
+@dataclass(frozen=True)
+class PlotKind:
+    """A kind of figure: what each of its ``[plot]`` keys names, and how it is drawn.
+
+    A role is ``"grid key"`` (required), ``"grid key or none"``, ``"metric"`` or
+    ``"metrics"`` (a list); ``title`` and ``metric_labels`` go with every kind.
+    """
+
+    roles: dict[str, str]
+    draw: Callable[[pd.DataFrame, Any, dict], Any]
+
+
+#: Every kind of figure, the one registry: :func:`check_plot` validates ``[plot]``
+#: against it when a scenario is loaded, :func:`plot_sweep` draws with it.
+PLOT_KINDS: dict[str, PlotKind] = {
+    "heatmap": PlotKind({"x": "grid key", "y": "grid key", "metrics": "metrics"}, _heatmap),
+    "lines": PlotKind({"x": "grid key", "by": "grid key or none", "metrics": "metrics"}, _lines),
+    "scatter": PlotKind({"x": "metric", "y": "metric", "by": "grid key or none"}, _scatter),
+    "shares": PlotKind({"x": "grid key", "panels": "grid key or none"}, _shares),
+    "hist": PlotKind({}, _hist),
+}
+#: Keys of ``[plot]``.
+PLOT_KEYS = ("kind", "x", "y", "metrics", "by", "panels", "title", "metric_labels")
+
+
+def check_plot(table: dict, scenario, fail) -> dict[str, Any]:
+    """``[plot]`` checked against the scenario's grid and metrics, with ``kind`` and the
+    grid keys filled in. Called once, when the scenario is loaded (``fail`` makes its
+    one-line error); drawing then trusts it.
+
+    Without a kind: ``lines`` if there is a grid, else no figure (``kind`` is None).
+    ``x`` defaults to the first grid key (the last for ``shares``); ``y``, ``by`` and
+    ``panels`` to the first grid key other than ``x``, or none.
+    """
+    _check_keys(table, PLOT_KEYS, "plot", fail)
+    keys = list(scenario.grid)
+    kind = table.get("kind", "lines" if keys else None)
+    if kind is not None and (not isinstance(kind, str) or kind not in PLOT_KINDS):
+        raise fail("plot", "kind", f"must be one of {', '.join(map(repr, PLOT_KINDS))}; "
+                   f"got {_show(kind)}")
+    roles = PLOT_KINDS[kind].roles if kind is not None else {}
+    for key in table:
+        if key not in (*roles, "kind", "title", "metric_labels"):
+            raise fail("plot", key, f"not used by kind {kind!r}, which uses "
+                       f"{', '.join((*roles, 'title', 'metric_labels'))}" if kind is not None
+                       else "not used: without a grid, no figure is drawn unless kind is set")
+    if "title" in table and not isinstance(table["title"], str):
+        raise fail("plot", "title", f"must be a string; got {_show(table['title'])}")
+    plot: dict[str, Any] = {**table, "kind": kind}
+
+    required = [key for key, role in roles.items() if role == "grid key"]
+    if len(keys) < len(required):
+        have = f"the grid has {len(keys)}: {', '.join(keys)}" if keys else "there is no grid"
+        raise fail("plot", "kind", f"{kind!r} needs {len(required)} grid "
+                   f"key{'s' if len(required) > 1 else ''} ({', '.join(required)}); {have}")
+    x = None
+    for key, role in roles.items():
+        if not role.startswith("grid key"):
+            continue
+        others = [k for k in keys if k != x]
+        if key in table:
+            value = table[key]
+            if not isinstance(value, str) or value not in others:
+                what = "a grid key" if x is None else f"a grid key other than x = {x}"
+                allowed = f"({', '.join(others)})" if others else "(there is none)"
+                raise fail("plot", key, f"must be {what} {allowed}; got {_show(value)}")
+        elif key == "x":
+            value = keys[-1] if kind == "shares" else keys[0]
+        else:
+            value = others[0] if others else None
+        plot[key] = value
+        if key == "x":
+            x = value
+
+    metrics = None  # looked up only when needed: it needs every point
+    for key, role in roles.items():
+        if key not in table or not role.startswith("metric"):
+            continue
+        metrics = metrics or scenario.metric_names()
+        names = table[key] if role == "metrics" else [table[key]]
+        if (role == "metrics" and (not isinstance(names, list) or not names)) \
+                or not all(isinstance(m, str) for m in names):
+            what = "a non-empty list of metric names" if role == "metrics" else "a metric name"
+            raise fail("plot", key, f"must be {what}; got {_show(table[key])}")
+        for m in names:
+            if m not in metrics:
+                raise fail("plot", key, f"unknown metric {m!r}; allowed: {', '.join(metrics)}")
+
+    labels = table.get("metric_labels", {})
+    if not isinstance(labels, dict):
+        raise fail("plot", "metric_labels", "must be a table of metric = \"label\"; got "
+                   + _show(labels))
+    for m, label in labels.items():
+        metrics = metrics or scenario.metric_names()
+        if m not in metrics:
+            raise fail("plot", f"metric_labels.{m}", f"unknown metric; allowed: {', '.join(metrics)}")
+        if not isinstance(label, str):
+            raise fail("plot", f"metric_labels.{m}", f"must be a string; got {_show(label)}")
+    return plot

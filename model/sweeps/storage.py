@@ -28,6 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import json
+import logging
 import os
 import platform
 import subprocess
@@ -39,6 +40,7 @@ import pyarrow as pa
 import pyarrow.compute  # noqa: F401  (pa.compute)
 import pyarrow.parquet as pq
 
+from model.parameters import PARAMETERS
 from model.scenario import (
     RECOMMENDER_METRICS,
     RUN_METRICS,
@@ -46,6 +48,8 @@ from model.scenario import (
     ScenarioError,
     format_value,
 )
+
+_log = logging.getLogger("rewire")
 
 _ARROW_TYPES = {int: pa.int64(), float: pa.float64()}
 #: Final metrics of a run (:data:`model.scenario.RUN_METRICS`), in column order, with
@@ -56,13 +60,26 @@ FINAL_METRICS: dict[str, pa.DataType] = {
 #: fixation_step, which only the end of a run knows.
 SERIES_METRICS: dict[str, pa.DataType] = {
     name: kind for name, kind in FINAL_METRICS.items() if name != "fixation_step"}
-#: Model parameters as stored in each row (recommenders as ``local=0.9,coop-random=0.1``).
-PARAM_COLUMNS: dict[str, pa.DataType] = {
-    "n": pa.int64(), "k": pa.float64(), "T": pa.float64(), "S": pa.float64(),
-    "beta": pa.float64(), "W": pa.float64(), "W2": pa.float64(), "beta_med": pa.float64(),
-    "coop_init": pa.float64(), "recommenders": pa.string(), "allow_isolation": pa.bool_(),
-    "stop_on_fixation": pa.bool_(), "graph": pa.string(), "max_steps": pa.int64(),
+#: The Arrow type of each kind of parameter (:attr:`model.parameters.Parameter.kind`).
+PARAM_ARROW_TYPES: dict[str, pa.DataType] = {
+    "int": pa.int64(), "float": pa.float64(), "bool": pa.bool_(), "choice": pa.string(),
+    "mix": pa.string(), "steps": pa.int64(), "seed": pa.uint64(),
 }
+
+
+def param_columns() -> dict[str, pa.DataType]:
+    """Model parameters as stored in each row, from the parameter table (recommenders as
+    ``local=0.9,coop-random=0.1``); the seed is stored with the run's ids instead.
+
+    Arrow drops a key missing from a schema without a word, so the columns are never
+    written by hand: a parameter added to the table is a column of every new sweep.
+    """
+    return {name: PARAM_ARROW_TYPES[p.kind] for name, p in PARAMETERS.items()
+            if p.kind != "seed"}
+
+
+#: :func:`param_columns` when the module was imported.
+PARAM_COLUMNS: dict[str, pa.DataType] = param_columns()
 RUN_ID_COLUMNS: dict[str, pa.DataType] = {
     "run_id": pa.string(), "point": pa.int64(), "replicate": pa.int64(), "seed": pa.uint64(),
 }
@@ -73,7 +90,7 @@ STATUS_COLUMNS: dict[str, pa.DataType] = {
 
 def runs_schema(recommenders: Iterable[str]) -> pa.Schema:
     """Schema of the runs table: ids, status, parameters, final metrics, per recommender."""
-    fields = {**RUN_ID_COLUMNS, **STATUS_COLUMNS, **PARAM_COLUMNS, **FINAL_METRICS}
+    fields = {**RUN_ID_COLUMNS, **STATUS_COLUMNS, **param_columns(), **FINAL_METRICS}
     for name in recommenders:
         for what, kind in RECOMMENDER_METRICS.items():
             fields[f"{what}:{name}"] = _ARROW_TYPES[kind]
@@ -88,8 +105,73 @@ def series_schema(recommenders: Iterable[str]) -> pa.Schema:
     return pa.schema(list(fields.items()))
 
 
+#: What a reader is told to do about a damaged file: a resume sets it aside.
+RERUN_REMEDY = ("run the same sweep command again: it moves damaged files to "
+                "damaged/ and runs their runs again")
+
+
 class SweepDirError(ScenarioError):
     """A results directory that cannot take this sweep (another scenario, in use, ...)."""
+
+
+class DamagedFileError(SweepDirError):
+    """A file of a results directory that cannot be read as what it should be.
+
+    ``str(err)`` is one line naming the file and what to do; ``err.path`` is the file.
+    """
+
+    def __init__(self, path: Path, why: str, remedy: str = RERUN_REMEDY):
+        super().__init__(f"{path}: damaged or not a results file ({why}); {remedy}")
+        self.path = Path(path)
+
+
+#: Columns without which a file of ``kind`` is not a results file at all.
+REQUIRED_COLUMNS = {"runs": ("run_id", "status"), "series": ("run_id", "generation")}
+
+
+def _why(err: BaseException) -> str:
+    """An exception as a short phrase for a one-line message."""
+    text = " ".join(str(err).split()) or type(err).__name__
+    return text if len(text) <= 160 else text[:157] + "..."
+
+
+def check_parquet(path: Path, kind: str, schema: pa.Schema | None = None,
+                  full: bool = False) -> pa.Schema:
+    """The schema of the results file ``path`` of ``kind`` (runs or series), checked.
+
+    Raises :class:`DamagedFileError` if it is not Parquet, lacks the columns of its
+    kind, or (given ``schema``) holds a known column with another type. ``full``
+    also decodes every row group (streaming), which finds damage past the footer.
+    """
+    try:
+        found = pq.read_schema(path)
+    except (OSError, ValueError, pa.ArrowException) as err:
+        raise DamagedFileError(path, _why(err)) from None
+    missing = [c for c in REQUIRED_COLUMNS[kind] if c not in found.names]
+    if missing:
+        raise DamagedFileError(path, f"no {missing[0]} column")
+    if schema is not None:
+        for field in found:
+            i = schema.get_field_index(field.name)
+            if i >= 0 and not schema.field(i).type.equals(field.type):
+                raise DamagedFileError(
+                    path, f"column {field.name} is {field.type}, should be {schema.field(i).type}")
+    if full:
+        try:
+            for _ in pq.ParquetFile(path).iter_batches(batch_size=65_536):
+                pass
+        except (OSError, ValueError, pa.ArrowException) as err:
+            raise DamagedFileError(path, _why(err)) from None
+    return found
+
+
+def _read_table(path: Path, **kwargs) -> pa.Table:
+    """``pq.read_table`` whose failure is one line naming the file."""
+    try:
+        return pq.read_table(path, **kwargs)
+    except (OSError, ValueError, pa.ArrowException) as err:
+        raise DamagedFileError(path, _why(err)) from None
+
 
 
 def code_version() -> str:
@@ -145,6 +227,8 @@ class ResultStore:
         self.series_schema = series_schema(self.recommenders)
         self._lock_fh = None
         self.manifest: dict[str, Any] = {}
+        #: files of the directory moved to ``damaged/`` when it was opened
+        self.set_aside: list[str] = []
         self._seq = 0
 
     # -- opening and closing -------------------------------------------------------
@@ -159,40 +243,38 @@ class ResultStore:
         root = self.root
         manifest_path = root / "manifest.json"
         if root.exists() and not root.is_dir():
-            raise SweepDirError(f"{root}: exists and is not a directory")
-        if root.is_dir() and not manifest_path.exists() and any(
-                p.name != ".lock" for p in root.iterdir()):
-            raise SweepDirError(f"{root}: not empty and has no manifest.json; "
-                                f"use an empty or new directory for --out")
-        root.mkdir(parents=True, exist_ok=True)
-        (root / "runs").mkdir(exist_ok=True)
-        (root / "series").mkdir(exist_ok=True)
-        self._lock_fh = open(root / ".lock", "a+")
+            raise SweepDirError(f"{root}: exists and is not a directory; "
+                                f"give --out a directory (new or of this sweep)")
+        try:
+            if root.is_dir() and not manifest_path.exists() and any(
+                    p.name not in (".lock", "damaged") for p in root.iterdir()):
+                raise SweepDirError(f"{root}: not empty and has no manifest.json; "
+                                    f"use an empty or new directory for --out")
+            root.mkdir(parents=True, exist_ok=True)
+            (root / "runs").mkdir(exist_ok=True)
+            (root / "series").mkdir(exist_ok=True)
+            self._lock_fh = open(root / ".lock", "a+")
+        except OSError as err:
+            raise SweepDirError(f"{err.filename or root}: cannot write the results here "
+                                f"({err.strerror or err}); choose another --out") from None
         try:
             fcntl.flock(self._lock_fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             self._lock_fh.close()
             self._lock_fh = None
             raise SweepDirError(f"{root}: another sweep is writing to this directory") from None
-        fingerprint = self.scenario.fingerprint()
-        if manifest_path.exists():
-            old = json.loads(manifest_path.read_text())
-            if old.get("fingerprint") != fingerprint:
-                self.release()
-                raise SweepDirError(
-                    f"{root}: holds results of a different scenario "
-                    f"({old.get('scenario', {}).get('name', '?')}, fingerprint "
-                    f"{str(old.get('fingerprint'))[:12]}; this one is {fingerprint[:12]}); "
-                    f"refusing to mix them: use another --out directory")
-            self.manifest = old
-        self._clean_debris()
+        try:
+            self._take_over(manifest_path)
+        except BaseException:
+            self.release()
+            raise
         points = len(self.scenario.points())
         total = points * self.scenario.replicates
         self.manifest = {
             "scenario": {"name": self.scenario.name, "title": self.scenario.title,
                          "path": str(self.scenario.path or ""), "quick": self.scenario.quick,
                          "toml": self.scenario.source},
-            "fingerprint": fingerprint,
+            "fingerprint": self.scenario.fingerprint(),
             "code_version": code_version(),
             "code_versions": sorted(set(self.manifest.get("code_versions", [])) | {code_version()}),
             "python": platform.python_version(),
@@ -205,9 +287,89 @@ class ResultStore:
                        "replicates": self.scenario.replicates},
             "recommenders": self.recommenders,
             "grid": {k: [format_value(v) for v in vals] for k, vals in self.scenario.grid.items()},
+            "set_aside": self.manifest.get("set_aside", []) + self.set_aside,
         }
         self._update_counts()
         write_json_atomic(manifest_path, self.manifest)
+
+    def _take_over(self, manifest_path: Path) -> None:
+        """Check the directory holds this scenario's results; set damaged files aside.
+
+        A damaged manifest is set aside too, and the directory is kept only if every
+        recorded run is a run of this scenario (same run id, seed and parameters).
+        """
+        fingerprint = self.scenario.fingerprint()
+        self._clean_debris()
+        old: dict[str, Any] = {}
+        manifest_damaged = False
+        if manifest_path.exists():
+            try:
+                old = read_manifest(self.root)
+            except DamagedFileError:
+                manifest_damaged = True
+            else:
+                if old.get("fingerprint") != fingerprint:
+                    raise SweepDirError(
+                        f"{self.root}: holds results of a different scenario "
+                        f"({old.get('scenario', {}).get('name', '?')}, fingerprint "
+                        f"{str(old.get('fingerprint'))[:12]}; this one is "
+                        f"{fingerprint[:12]}); refusing to mix them: use another --out directory")
+        self._set_aside_damaged()
+        if manifest_damaged:
+            self._check_runs_belong(manifest_path)
+            self._set_aside(manifest_path, "rebuilt from this scenario")
+        self.manifest = old
+
+    def _set_aside(self, path: Path, then: str = "its runs will be run again") -> None:
+        """Move ``path`` into ``damaged/`` (nothing is deleted) and say so on stderr."""
+        dest_dir = self.root / "damaged" / path.parent.relative_to(self.root)
+        dest_dir.mkdir(parents=True, exist_ok=True)
+        dest = dest_dir / path.name
+        if dest.exists():
+            dest = dest_dir / f"{path.stem}-{uuid.uuid4().hex[:6]}{path.suffix}"
+        os.replace(path, dest)
+        rel = str(dest.relative_to(self.root))
+        self.set_aside.append(rel)
+        _log.warning("rewire: %s: damaged, moved to %s; %s", path, dest, then)
+
+    def _set_aside_damaged(self) -> None:
+        """Every results file that cannot be read in full is set aside, with its twin part
+        (a batch's runs and series parts go together), so that its runs are run again."""
+        schemas = {"runs": self.runs_schema, "series": self.series_schema}
+        for kind in ("runs", "series"):
+            for path in _sources(self.root, kind):
+                if not path.exists():
+                    continue  # moved already with its twin
+                try:
+                    check_parquet(path, kind, schemas[kind], full=True)
+                except DamagedFileError:
+                    self._set_aside(path)
+                    if path.parent.name in ("runs", "series"):
+                        other = "series" if kind == "runs" else "runs"
+                        twin = self.root / other / path.name
+                        if twin.exists():
+                            self._set_aside(twin)
+                    elif kind == "runs" and (self.root / "series.parquet").exists():
+                        # the compacted runs are lost: their series would be orphans
+                        self._set_aside(self.root / "series.parquet")
+
+    def _check_runs_belong(self, manifest_path: Path) -> None:
+        """Without a manifest, keep the recorded runs only if they are this scenario's."""
+        expected = {run.run_id: run for run in self.scenario.runs()}
+        cols = ["run_id", "seed", *param_columns()]
+        table = read_runs(self.root)
+        if table is None:
+            return
+        for row in table.select([c for c in cols if c in table.column_names]).to_pylist():
+            run = expected.get(row["run_id"])
+            same = run is not None and row["seed"] == run.seed and all(
+                row[key] == (format_value(run.params[key]) if key == "recommenders"
+                             else run.params[key])
+                for key in param_columns() if key in row)
+            if not same:
+                raise SweepDirError(
+                    f"{manifest_path}: damaged, and run {row['run_id']} recorded here is "
+                    f"not a run of this scenario; use another --out")
 
     def _clean_debris(self) -> None:
         """Remove temp files and orphan series parts left by a killed process."""
@@ -270,7 +432,7 @@ class ResultStore:
             sources = _sources(self.root, kind)
             if sources:
                 _write_atomic(self.root / f"{kind}.parquet",
-                              lambda tmp, s=sources: _merge_unique(s, tmp))
+                              lambda tmp, s=sources, k=kind: _merge_unique(s, tmp, k))
         for folder in ("series", "runs"):
             for part in (self.root / folder).glob("part-*.parquet"):
                 part.unlink()
@@ -338,11 +500,18 @@ def _read_unique(root: Path, kind: str, columns: list[str] | None) -> pa.Table |
     import pyarrow.dataset as ds
 
     cols = None if columns is None else list(dict.fromkeys(["run_id", *columns]))
-    tables = [pq.read_table(p, columns=cols) for p in sources[:1]]  # fixes the schema
+    for path in sources:
+        check_parquet(path, kind)
+    tables = [_read_table(p, columns=cols) for p in sources[:1]]  # fixes the schema
     if len(sources) > 1:
-        rest = ds.dataset([str(p) for p in sources[1:]], format="parquet",
-                          schema=tables[0].schema)
-        tables.append(rest.to_table(columns=cols))
+        try:
+            rest = ds.dataset([str(p) for p in sources[1:]], format="parquet",
+                              schema=tables[0].schema)
+            tables.append(rest.to_table(columns=cols))
+        except (OSError, ValueError, pa.ArrowException):
+            # find the file to name: read them one by one
+            tables[1:] = [_read_table(p, columns=cols, schema=tables[0].schema)
+                          for p in sources[1:]]
     table = pa.concat_tables(tables, promote_options="default")
     if kind == "runs":
         unique = pa.compute.count_distinct(table.column("run_id")).as_py() == len(table)
@@ -369,7 +538,7 @@ def _first_copies(sources: list[Path], columns: list[str] | None = None,
     """Each source's table without the run ids an earlier source held: the first wins."""
     seen: set[str] = set()
     for path in sources:
-        table = pq.read_table(path, columns=columns, schema=schema)
+        table = _read_table(path, columns=columns, schema=schema)
         ids = table.column("run_id").to_pylist()
         fresh = set(ids) - seen
         if len(fresh) < len(set(ids)):
@@ -378,11 +547,12 @@ def _first_copies(sources: list[Path], columns: list[str] | None = None,
         yield table
 
 
-def _merge_unique(sources: list[Path], out: Path, rows_per_group: int = 100_000) -> None:
+def _merge_unique(sources: list[Path], out: Path, kind: str,
+                  rows_per_group: int = 100_000) -> None:
     """Copy ``sources`` into one Parquet file, each run id from the first source holding it."""
     buffer: list[pa.Table] = []
     buffered = 0
-    schema = pq.read_schema(sources[0])
+    schema = check_parquet(sources[0], kind)
     with pq.ParquetWriter(out, schema) as writer:
         for table in _first_copies(sources, schema=schema):
             buffer.append(table)
@@ -419,10 +589,29 @@ def read_run_ids(root: str | Path) -> list[str]:
 
 
 def read_manifest(root: str | Path) -> dict[str, Any]:
+    """The manifest of the sweep in ``root``, checked to be one (scenario text, fingerprint).
+
+    A damaged or foreign ``manifest.json`` is a :class:`DamagedFileError`, one line.
+    """
     path = Path(root) / "manifest.json"
+    if not Path(root).is_dir():
+        raise SweepDirError(f"{root}: no such directory; give the --out directory of a sweep")
     if not path.exists():
         raise SweepDirError(f"{root}: no manifest.json; not a sweep results directory")
-    return json.loads(path.read_text())
+    remedy = ("run the sweep command again with its scenario file and this --out to "
+              "rebuild it (damaged files are moved to damaged/)")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as err:
+        raise SweepDirError(f"{path}: cannot read: {err.strerror or err}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as err:
+        raise DamagedFileError(path, f"not JSON: {_why(err)}", remedy) from None
+    scenario = data.get("scenario") if isinstance(data, dict) else None
+    if not isinstance(scenario, dict) or not isinstance(scenario.get("toml"), str) \
+            or not isinstance(data.get("fingerprint"), str):
+        raise DamagedFileError(path, "not a sweep manifest: no scenario text or fingerprint",
+                               remedy)
+    return data
 
 
 def load_runs(root: str | Path):
