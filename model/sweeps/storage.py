@@ -28,10 +28,10 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import json
-import logging
 import os
 import platform
 import subprocess
+import sys
 import uuid
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -49,7 +49,6 @@ from model.scenario import (
     format_value,
 )
 
-_log = logging.getLogger("rewire")
 
 _ARROW_TYPES = {int: pa.int64(), float: pa.float64()}
 #: Final metrics of a run (:data:`model.scenario.RUN_METRICS`), in column order, with
@@ -330,7 +329,9 @@ class ResultStore:
         os.replace(path, dest)
         rel = str(dest.relative_to(self.root))
         self.set_aside.append(rel)
-        _log.warning("rewire: %s: damaged, moved to %s; %s", path, dest, then)
+        # printed, not logged: a sweep silences logging while Dask runs, and this line
+        # is what tells the user where their file went
+        print(f"rewire: {path}: damaged, moved to {dest}; {then}", file=sys.stderr)
 
     def _set_aside_damaged(self) -> None:
         """Every results file that cannot be read in full is set aside, with its twin part
