@@ -11,19 +11,19 @@ from typing import Any
 
 import numpy as np
 
-from model import state as S
-from model.adjacency import MAX_POOL, build_slabs, compact, headroom, initial_capacity
-from model.graph import (
+from model.core import state as S
+from model.core.adjacency import MAX_POOL, build_slabs, compact, headroom, initial_capacity
+from model.core.graph import (
     exact_assignment,
     gnm_edges,
     largest_remainder,
     n_edges,
     regular_edges,
 )
-from model.kernel import FIXATED, NEEDS_SPACE, run
+from model.core.kernel import FIXATED, NEEDS_SPACE, run
 from model.parameters import validate
 from model.policies import get_policy
-from model.rng import new_state
+from model.core.rng import new_state
 
 
 class Engine:
@@ -127,7 +127,7 @@ class Engine:
         return None if f < 0 else f
 
     def counter(self, slot: int) -> int:
-        """One of the counters of :mod:`model.state` (REWIRES, REQUESTS, ...)."""
+        """One of the counters of :mod:`model.core.state` (REWIRES, REQUESTS, ...)."""
         return int(self.state.cnt[slot])
 
     def users_of(self, r: int) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from model import state as S
+from model.core import state as S
 
 #: Scalar metrics and their types, in the order of the DataCollector's columns (the
 #: sweeps' Parquet columns follow them too: :mod:`model.sweeps.storage`).

@@ -1,7 +1,7 @@
 """Recommender policies: who a recommender proposes as a user's next tie.
 
 Every policy is a small class with a name, where it comes from, what it looks at,
-and a *selector*: three codes that the compiled kernel (:mod:`model.kernel`)
+and a *selector*: three codes that the compiled kernel (:mod:`model.core.kernel`)
 executes when the policy is asked for a recommendation ``recommend(u, v)``, where
 ``u`` is the user rewiring and ``v`` the partner it leaves:
 
@@ -25,32 +25,7 @@ selector space means adding one class to :data:`POLICIES` below (plus its test).
 
 from __future__ import annotations
 
-from enum import IntEnum
-
-
-class Pool(IntEnum):
-    """Where a policy draws its candidates from."""
-
-    NEVER = 0  #: the policy is never asked; structural updates do nothing
-    PARTNER_NEIGHBOURS = 1  #: neighbours of the partner being left (not exclusive)
-    OWN_USERS = 2  #: users of the same recommender (exclusive under competition)
-
-
-class Who(IntEnum):
-    """Which candidates qualify, by strategy."""
-
-    ANY = 0
-    COOPERATORS = 1
-    DEFECTORS = 2
-    SAME_AS_USER = 3
-
-
-class Rank(IntEnum):
-    """Which qualifying candidate is proposed."""
-
-    RANDOM = 0
-    LOWEST_DEGREE = 1
-    HIGHEST_DEGREE = 2
+from model.core.selectors import Pool, Rank, Who
 
 
 class Policy:

@@ -21,7 +21,7 @@ from tqdm.auto import tqdm
 from agents import Recommender, User
 from model.engine import Engine
 from model.metrics import measure, model_reporters
-from model.state import COOPERATE
+from model.core.state import COOPERATE
 
 
 class RewireModel(mesa.Model):

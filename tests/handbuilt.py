@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from model.engine import Engine
-from model.policies import Pool, Rank, Who, get_policy
+from model.core.selectors import Pool, Rank, Who
+from model.policies import get_policy
 
 INF = float("inf")
 

@@ -14,8 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import chisquare
 
-from model.policies import POLICIES, Policy, Pool, canonical_name, get_policy, policy_names
-from model.recommend import ask
+from model.core.selectors import Pool
+from model.policies import POLICIES, Policy, canonical_name, get_policy, policy_names
+from model.core.recommend import ask
 
 
 # -- the registry ---------------------------------------------------------------

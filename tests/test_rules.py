@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 from handbuilt import INF, edge_set, hand_built
 
-from model import state as S
-from model.invariants import check_invariants
-from model.kernel import fermi, update_chosen_pair
+from model.core import state as S
+from model.core.invariants import check_invariants
+from model.core.kernel import fermi, update_chosen_pair
 
 
 def test_fermi_is_the_logistic_of_beta_times_d():
@@ -265,7 +265,7 @@ def test_regular_graph_gives_everybody_degree_k():
 
 
 def test_gnm_graph_is_simple_with_exactly_m_edges():
-    from model.graph import gnm_edges
+    from model.core.graph import gnm_edges
     for n, m in [(10, 45), (10, 0), (200, 3000), (3000, 45000)]:
         edges = gnm_edges(n, m, np.random.default_rng(0))
         assert len(edges) == m

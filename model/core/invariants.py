@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from model import state as S
+from model.core import state as S
 
 
 class InvariantError(AssertionError):

@@ -7,12 +7,12 @@ MODEL.md's "One elementary update".
 
 import math
 
-from model.adjacency import headroom, replace_tie
-from model.indexes import change_degree, change_group, group
-from model.jit import compiled
-from model.recommend import is_asked, recommend
-from model.rng import below, uniform
-from model.state import (
+from model.core.adjacency import headroom, replace_tie
+from model.core.indexes import change_degree, change_group, group
+from model.core.jit import compiled
+from model.core.recommend import is_asked, recommend
+from model.core.rng import below, uniform
+from model.core.state import (
     ALLOW_ISOLATION,
     BETA,
     BETA_MED,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from numba import uint64
 
-from model.jit import compiled
+from model.core.jit import compiled
 
 _SHIFT11 = uint64(11)
 _SHIFT17 = uint64(17)

@@ -15,11 +15,11 @@ a scan of a range that is then at most four times ``deg u + 1`` long. Ranges of
 at most 16 users are read once, keeping a uniform valid one by reservoir sampling.
 """
 
-from model.indexes import group, next_degree
-from model.jit import compiled
-from model.policies import Pool, Rank, Who
-from model.rng import below
-from model.state import COOPERATE, MARKED, STAMP
+from model.core.indexes import group, next_degree
+from model.core.jit import compiled
+from model.core.selectors import Pool, Rank, Who
+from model.core.rng import below
+from model.core.state import COOPERATE, MARKED, STAMP
 
 _NEVER = int(Pool.NEVER)
 _PARTNER = int(Pool.PARTNER_NEIGHBOURS)

@@ -8,7 +8,7 @@ the numba version: any change to any of them compiles afresh, and processes
 with the same code share one cache. A process in which a kernel source was
 edited after the package was imported may hold modules of two versions (say the
 old counter layout of ``state.py`` with the new ``kernel.py``): it compiles
-without the disk cache, so the mix can never be saved where others load it. It lives in ``model/__pycache__`` (or the
+without the disk cache, so the mix can never be saved where others load it. It lives in ``model/core/__pycache__`` (or the
 folder named by the environment variable ``REWIRE_KERNEL_CACHE``).
 
 >>> CACHE_DIR.name.startswith("kernels-")
@@ -28,7 +28,7 @@ from numba import njit
 
 _HERE = Path(__file__).resolve().parent
 #: Modules whose code ends up in compiled kernels.
-KERNEL_SOURCES = ("jit", "rng", "state", "policies", "indexes", "adjacency", "recommend",
+KERNEL_SOURCES = ("jit", "rng", "state", "selectors", "indexes", "adjacency", "recommend",
                   "kernel")
 
 

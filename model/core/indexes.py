@@ -6,15 +6,15 @@ candidates have without stepping through the degrees they do not.
 
 
 An index is a permutation ``order`` of the users sorted by an integer key, its
-inverse ``pos`` and bucket boundaries ``start`` (see :func:`model.state.sorted_index`).
+inverse ``pos`` and bucket boundaries ``start`` (see :func:`model.core.state.sorted_index`).
 Moving a user from key ``a`` to key ``b`` swaps it across the buckets in between, one
 swap per bucket, so a degree change costs G swaps and a strategy change one.
 """
 
 import numpy as np
 
-from model.jit import compiled
-from model.state import COOPERATE
+from model.core.jit import compiled
+from model.core.state import COOPERATE
 
 _ONE = np.uint64(1)
 _ALL = np.uint64(0xFFFFFFFFFFFFFFFF)
