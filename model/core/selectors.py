@@ -1,7 +1,7 @@
 """The selector codes a recommender's policy hands the compiled kernel.
 
 A policy (:mod:`model.policies`) is described to the kernel by three small
-integers, one per enum below; :mod:`model.core.recommend` executes them. They
+integers, one per enum below (``source``, ``who``, ``rank``); :mod:`model.core.recommend` executes them. They
 live in the core so that the compiled code never imports the public API.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 from enum import IntEnum
 
 
-class Pool(IntEnum):
+class Source(IntEnum):
     """Where a policy draws its candidates from."""
 
     NEVER = 0  #: the policy is never asked; structural updates do nothing
