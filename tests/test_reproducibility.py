@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from model import RewireModel
 
@@ -124,3 +125,18 @@ def test_a_process_whose_kernel_sources_changed_does_not_write_the_disk_cache(mo
     assert "without the on-disk cache" in str(caught[0].message)
     monkeypatch.setattr(model, "LOADED_AT", float("inf"))
     assert type(jit.compiled(kernel)._cache).__name__ == "FunctionCache"
+
+
+@pytest.mark.timeout(600)
+def test_a_compile_says_so_on_stderr_and_a_cached_start_says_nothing(tmp_path):
+    """A first run compiles for tens of seconds: it must say so, and only then."""
+    import os
+
+    code = "from model.core.adjacency import headroom; print(headroom(4))"
+    env = {**os.environ, "REWIRE_KERNEL_CACHE": str(tmp_path)}
+    first, again = (subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env,
+                                   capture_output=True, text=True, check=True)
+                    for _ in range(2))
+    assert first.stdout == again.stdout == "32\n"
+    assert "Rewire: compiling the simulation kernels" in first.stderr
+    assert again.stderr == ""
