@@ -1,10 +1,9 @@
-"""A recommender: a policy from the registry plus its users and tallies."""
+"""A recommender: a policy from the registry (with its settings) plus its users and tallies."""
 
 from __future__ import annotations
 
 import mesa
 
-from model.policies import get_policy
 
 
 class Recommender(mesa.Agent):
@@ -13,11 +12,14 @@ class Recommender(mesa.Agent):
     def __init__(self, model, index: int, name: str):
         super().__init__(model)
         self.index = index
-        self.policy = get_policy(name)
+        #: the label it has in the mix (a policy name, unless the mix gave it another)
+        self.label = name
+        #: the engine's instance of its policy, with its settings and any state
+        self.policy = model.engine.policies[index]
 
     @property
     def name(self) -> str:
-        return self.policy.name
+        return self.label
 
     @property
     def users(self) -> int:

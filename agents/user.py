@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import mesa
 
-from model.state import COOPERATE
+from model.core.state import COOPERATE
 
 
 class User(mesa.Agent):

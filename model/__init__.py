@@ -12,7 +12,7 @@ import time
 from importlib import import_module
 
 #: When this process first imported the package: a kernel source edited after it may
-#: have been loaded in a different version than another (see :mod:`model.jit`).
+#: have been loaded in a different version than another (see :mod:`model.core.jit`).
 LOADED_AT = time.time()
 
 _EXPORTS = {

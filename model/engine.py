@@ -1,8 +1,10 @@
 """The engine: builds a model's state from its parameters and drives the kernel.
 
 It is the whole simulation without Mesa: the Mesa model, the command line, the
-dashboard and sweeps all advance an :class:`Engine`. It owns the one thing the
-kernel cannot do, growing the neighbour pool, which it does between updates.
+dashboard and sweeps all advance an :class:`Engine`. It owns what the kernel
+cannot do, between chunks of updates: growing the neighbour pool, and telling
+recommenders whose policies keep state what happened (:class:`RecommenderView`),
+so they can change what they do.
 """
 
 from __future__ import annotations
@@ -11,19 +13,20 @@ from typing import Any
 
 import numpy as np
 
-from model import state as S
-from model.adjacency import MAX_POOL, build_slabs, compact, headroom, initial_capacity
-from model.graph import (
+from model.core import groups
+from model.core import state
+from model.core.adjacency import MAX_POOL, build_slabs, compact, headroom, initial_capacity
+from model.core.graph import (
     exact_assignment,
     gnm_edges,
     largest_remainder,
     n_edges,
     regular_edges,
 )
-from model.kernel import FIXATED, NEEDS_SPACE, run
-from model.parameters import validate
-from model.policies import get_policy
-from model.rng import new_state
+from model.core.kernel import CHECKPOINT, FIXATED, NEEDS_SPACE, run
+from model.parameters import mix_entries, mix_shares, validate
+from model.policies import Policy, get_policy
+from model.core.rng import new_state
 
 
 class Engine:
@@ -42,14 +45,21 @@ class Engine:
         self._start(p, build_state(p, np.random.default_rng(graph_seed),
                                    np.random.default_rng(placement_seed), new_state(kernel_seed)))
 
-    def _start(self, params: dict, state: S.EngineState) -> None:
+    def _start(self, params: dict, arrays: state.EngineState) -> None:
         self.params = params
         self.recommender_names: list[str] = list(params["recommenders"])
-        self.state = state
+        #: each recommender's policy, an instance carrying its settings (and any state)
+        self.policies: list[Policy] = make_policies(params["recommenders"])
+        self.state = arrays
         #: the number of ties, constant: a rewire replaces one tie by another
-        self.n_edges = int(state.deg.sum()) // 2
+        self.n_edges = int(arrays.deg.sum()) // 2
         self.stopped_at_fixation = bool(params["stop_on_fixation"]
                                         and self.fixation_step is not None)
+        self.views = [RecommenderView(self, r) for r in range(len(self.policies))]
+        #: the recommenders whose policies the engine tells what happened
+        self.stateful = [r for r, policy in enumerate(self.policies) if policy.stateful]
+        for r in self.stateful:
+            self.policies[r].start(self.views[r])
 
     @classmethod
     def from_parts(cls, edges, strategies, recommender_of=None, **params: Any) -> "Engine":
@@ -57,7 +67,7 @@ class Engine:
         ``recommender_of`` (index into ``params["recommenders"]`` each, default 0).
 
         >>> e = Engine.from_parts([(0, 1), (1, 2)], "CDC", n=3, k=4/3, rng=1)
-        >>> e.state.deg.tolist(), e.counter(S.N_COOP)
+        >>> e.state.deg.tolist(), e.counter(state.N_COOP)
         ([1, 2, 1], 2)
         """
         self = cls.__new__(cls)
@@ -88,21 +98,34 @@ class Engine:
                 self.stopped_at_fixation = True
             elif why == NEEDS_SPACE:
                 self._grow_pool()
+            elif why == CHECKPOINT:
+                self._checkpoints()
+        for r in self.stateful:
+            self.policies[r].between_chunks(self.views[r])
         return done
+
+    def _checkpoints(self) -> None:
+        """Tell each recommender that has reached its checkpoint (one request can
+        reach at most one; the loop is for clarity)."""
+        st = self.state
+        for r in self.stateful:
+            if st.requests_by[r] == st.checkpoint[r]:
+                st.checkpoint[r] = -1
+                self.policies[r].at_checkpoint(self.views[r])
 
     def _grow_pool(self) -> None:
         st = self.state
         new_cap = initial_capacity(st.deg)
         need = int(new_cap.sum())
-        size = need + need // 2 + headroom(int(max(new_cap.max(), st.cnt[S.MAX_CAP]))) + 64
+        size = need + need // 2 + headroom(int(max(new_cap.max(), st.cnt[state.MAX_CAP]))) + 64
         if size > MAX_POOL:
             raise MemoryError(f"the neighbour pool would need {size:,} slots; "
                               f"the most it can hold is {MAX_POOL:,}")
         off, nbr, twin, end = compact(st.deg, st.off, st.nbr, st.twin, new_cap, size)
         st.off[:] = off
         st.cap[:] = new_cap
-        st.cnt[S.POOL_END] = end
-        st.cnt[S.MAX_CAP] = int(new_cap.max())
+        st.cnt[state.POOL_END] = end
+        st.cnt[state.MAX_CAP] = int(new_cap.max())
         self.state = st._replace(nbr=nbr, twin=twin)
 
     # -- reading ---------------------------------------------------------------
@@ -118,21 +141,21 @@ class Engine:
     @property
     def steps(self) -> int:
         """Elementary updates done so far."""
-        return int(self.state.cnt[S.STEPS])
+        return int(self.state.cnt[state.STEPS])
 
     @property
     def fixation_step(self) -> int | None:
         """The step at which every user first played one strategy, if that happened."""
-        f = int(self.state.cnt[S.FIXATION_STEP])
+        f = int(self.state.cnt[state.FIXATION_STEP])
         return None if f < 0 else f
 
     def counter(self, slot: int) -> int:
-        """One of the counters of :mod:`model.state` (REWIRES, REQUESTS, ...)."""
+        """One of the counters of :mod:`model.core.state` (REWIRES, REQUESTS, ...)."""
         return int(self.state.cnt[slot])
 
     def users_of(self, r: int) -> int:
         """How many users use recommender ``r`` now."""
-        return int(self.state.gstart[2 * r + 2] - self.state.gstart[2 * r])
+        return groups.users_of(self.state.gstart, r)
 
     def neighbours(self, i: int) -> np.ndarray:
         """User i's neighbours, as a view of the pool (copy it to keep it)."""
@@ -155,7 +178,7 @@ class Engine:
         c = st.ncoop[users].astype(np.float64)
         d = st.deg[users] - c
         s = st.strat[users].astype(np.int64)
-        return st.payoff[s, S.COOPERATE] * c + st.payoff[s, S.DEFECT] * d
+        return st.payoff[s, state.COOPERATE] * c + st.payoff[s, state.DEFECT] * d
 
 
 def with_seed(p: dict) -> dict:
@@ -167,7 +190,7 @@ def with_seed(p: dict) -> dict:
 
 
 def build_state(p: dict, graph_rng: np.random.Generator, place_rng: np.random.Generator,
-                rng_words: np.ndarray) -> S.EngineState:
+                rng_words: np.ndarray) -> state.EngineState:
     """The initial state of MODEL.md for validated parameters ``p``."""
     n = p["n"]
     m = n_edges(n, p["k"])
@@ -175,13 +198,13 @@ def build_state(p: dict, graph_rng: np.random.Generator, place_rng: np.random.Ge
              else gnm_edges(n, m, graph_rng))
     n_coop = int(round(p["coop_init"] * n))
     strat = exact_assignment(n, [n - n_coop, n_coop], place_rng).astype(np.int8)
-    shares = list(p["recommenders"].values())
+    shares = list(mix_shares(p["recommenders"]).values())
     rec = exact_assignment(n, largest_remainder(n, shares), place_rng).astype(np.int32)
     return assemble(n, edges, strat, rec, p, rng_words)
 
 
 def assemble(n: int, edges: np.ndarray, strat: np.ndarray, rec: np.ndarray, p: dict,
-             rng_words: np.ndarray) -> S.EngineState:
+             rng_words: np.ndarray) -> state.EngineState:
     """A state from an explicit graph, strategies and recommenders.
 
     Used by :func:`build_state`, and by tests that hand-build a small case.
@@ -189,52 +212,123 @@ def assemble(n: int, edges: np.ndarray, strat: np.ndarray, rec: np.ndarray, p: d
     edges = np.asarray(edges, dtype=np.int32).reshape(-1, 2)
     strat = np.asarray(strat, dtype=np.int8)
     rec = np.asarray(rec, dtype=np.int32)
-    names = list(p["recommenders"])
-    R = len(names)
-    G = 2 * R
+    R = len(p["recommenders"])
     deg0 = np.bincount(edges.ravel(), minlength=n).astype(np.int32)
     cap = initial_capacity(deg0)
     pool_size = int(cap.sum()) * 3 // 2 + headroom(int(cap.max())) + 64
     off, nbr, twin, deg, end = build_slabs(n, edges, cap, pool_size)
     ncoop = np.bincount(edges[:, 0], weights=strat[edges[:, 1]], minlength=n) \
         + np.bincount(edges[:, 1], weights=strat[edges[:, 0]], minlength=n)
-    g = S.group_of(strat, rec)
-    gorder, gpos, gstart = S.sorted_index(g, G)
-    dorder, dpos, dstart = S.sorted_index(deg.astype(np.int64) * G + g, n * G)
-    present = present_degrees(g, deg, G, n)
-    selectors = np.array([get_policy(name).selector() for name in names], dtype=np.int8)
-    cnt = np.zeros(S.N_COUNTERS, dtype=np.int64)
+    selectors = np.array([get_policy(policy).selector()
+                          for _, policy, _ in mix_entries(p["recommenders"])], dtype=np.int8)
+    cnt = np.zeros(state.N_COUNTERS, dtype=np.int64)
     n_coop = int(strat.sum())
-    cnt[S.N_COOP] = n_coop
-    cnt[S.FIXATION_STEP] = 0 if n_coop in (0, n) else -1
-    cnt[S.SUM_DEG2] = int((deg.astype(np.int64) ** 2).sum())
+    cnt[state.N_COOP] = n_coop
+    cnt[state.FIXATION_STEP] = 0 if n_coop in (0, n) else -1
+    cnt[state.SUM_DEG2] = int((deg.astype(np.int64) ** 2).sum())
     ends = strat[edges[:, 0]].astype(np.int64) + strat[edges[:, 1]]
-    cnt[S.TIES_CC] = int((ends == 2).sum())
-    cnt[S.TIES_CD] = int((ends == 1).sum())
-    cnt[S.POOL_END] = end
-    cnt[S.MAX_CAP] = int(cap.max())
-    cnt[S.ALLOW_ISOLATION] = int(p["allow_isolation"])
-    cnt[S.STOP_ON_FIXATION] = int(p["stop_on_fixation"])
-    fpar = np.zeros(S.N_FPAR)
-    fpar[S.BETA] = p["beta"]
-    fpar[S.BETA_MED] = p["beta_med"]
-    fpar[S.P_RECOMMENDER], fpar[S.P_STRATEGY] = S.update_probabilities(p["W"], p["W2"])
-    return S.EngineState(
+    cnt[state.TIES_CC] = int((ends == 2).sum())
+    cnt[state.TIES_CD] = int((ends == 1).sum())
+    cnt[state.POOL_END] = end
+    cnt[state.MAX_CAP] = int(cap.max())
+    cnt[state.ALLOW_ISOLATION] = int(p["allow_isolation"])
+    cnt[state.STOP_ON_FIXATION] = int(p["stop_on_fixation"])
+    fpar = np.zeros(state.N_FPAR)
+    fpar[state.BETA] = p["beta"]
+    fpar[state.BETA_MED] = p["beta_med"]
+    fpar[state.P_RECOMMENDER], fpar[state.P_STRATEGY] = state.update_probabilities(p["W"], p["W2"])
+    return state.EngineState(
         deg=deg, off=off, cap=cap, nbr=nbr, twin=twin, strat=strat, rec=rec,
-        ncoop=ncoop.astype(np.int32), gorder=gorder, gpos=gpos, gstart=gstart,
-        dorder=dorder, dpos=dpos, dstart=dstart, present=present,
+        ncoop=ncoop.astype(np.int32), **groups.build_indexes(strat, rec, deg, R),
         mark=np.zeros(n, dtype=np.int64), cnt=cnt,
         requests_by=np.zeros(R, dtype=np.int64), rewires_by=np.zeros(R, dtype=np.int64),
-        payoff=S.payoff_matrix(p["T"], p["S"]),
-        pool=selectors[:, 0].copy(), who=selectors[:, 1].copy(), rank=selectors[:, 2].copy(),
+        payoff=state.payoff_matrix(p["T"], p["S"]),
+        source=selectors[:, 0].copy(), who=selectors[:, 1].copy(), rank=selectors[:, 2].copy(),
+        checkpoint=np.full(R, -1, dtype=np.int64),
         fpar=fpar, rng=np.asarray(rng_words, dtype=np.uint64).copy(),
     )
 
 
-def present_degrees(groups: np.ndarray, deg: np.ndarray, n_groups: int, n: int) -> np.ndarray:
-    """Bitsets ``present[g]``: bit d is set when some user of group g has degree d."""
-    bits = np.zeros((n_groups, n // 64 + 1), dtype=np.uint64)
-    flat = bits.reshape(-1)
-    word = groups.astype(np.int64) * bits.shape[1] + deg // 64
-    np.bitwise_or.at(flat, word, np.left_shift(np.uint64(1), (deg % 64).astype(np.uint64)))
-    return bits
+def make_policies(mix: dict) -> list[Policy]:
+    """One policy instance per recommender of a validated mix, with its settings."""
+    return [get_policy(policy)(**settings) for _, policy, settings in mix_entries(mix)]
+
+
+class RecommenderView:
+    """What a recommender's policy may read and change between chunks of updates.
+
+    Tallies are O(1) reads of the state: requests served, rewires, users and the
+    cooperators among them (from the group index). :meth:`welfare`, the mean payoff
+    of its users, is computed when asked, in O(users): once per window of requests
+    it costs about as much as that many elementary updates at worst.
+
+    A policy changes what the kernel does by rewriting its selector codes
+    (:meth:`set_selector`), and asks to be told again after so many more requests
+    (:meth:`stop_after`): the kernel stops right after the request that reaches it.
+    """
+
+    def __init__(self, engine: Engine, r: int):
+        self.engine = engine
+        #: this recommender's index in the state arrays
+        self.index = r
+
+    @property
+    def label(self) -> str:
+        return self.engine.recommender_names[self.index]
+
+    @property
+    def steps(self) -> int:
+        """Elementary updates done so far (by the whole model)."""
+        return self.engine.steps
+
+    @property
+    def requests(self) -> int:
+        """Requests this recommender was asked so far."""
+        return int(self.engine.state.requests_by[self.index])
+
+    @property
+    def rewires(self) -> int:
+        """Requests it served with a valid candidate so far."""
+        return int(self.engine.state.rewires_by[self.index])
+
+    @property
+    def users(self) -> int:
+        """Users who use it now."""
+        return groups.users_of(self.engine.state.gstart, self.index)
+
+    @property
+    def cooperators(self) -> int:
+        """Cooperators among its users now."""
+        return groups.cooperators_of(self.engine.state.gstart, self.index)
+
+    def welfare(self) -> float:
+        """Mean payoff (summed over each user's games) of its users now; 0 without users."""
+        st = self.engine.state
+        who = groups.members(st.gorder, st.gstart, self.index)
+        return float(self.engine.payoffs(who).mean()) if len(who) else 0.0
+
+    @property
+    def selector(self) -> tuple[int, int, int]:
+        """The selector codes the kernel executes for it now: (source, who, rank)."""
+        st, r = self.engine.state, self.index
+        return int(st.source[r]), int(st.who[r]), int(st.rank[r])
+
+    def set_selector(self, source: int, who: int, rank: int) -> None:
+        """From the next request on, the kernel executes these codes for it."""
+        st, r = self.engine.state, self.index
+        st.source[r], st.who[r], st.rank[r] = int(source), int(who), int(rank)
+
+    def stop_after(self, n_requests: int | None) -> None:
+        """Be told (:meth:`Policy.at_checkpoint`) right after ``n_requests`` more requests;
+        None: not at all."""
+        st, r = self.engine.state, self.index
+        if n_requests is not None and n_requests < 1:
+            raise ValueError(f"stop_after needs at least 1 request; got {n_requests}")
+        st.checkpoint[r] = -1 if n_requests is None else st.requests_by[r] + n_requests
+
+    def random_stream(self) -> np.random.Generator:
+        """A NumPy generator for this recommender's own choices (exploration, say),
+        seeded from the run's seed and the recommender's index, apart from the
+        kernel's stream: the same seed gives the same choices."""
+        return np.random.default_rng(
+            np.random.SeedSequence(self.engine.seed, spawn_key=(3, self.index)))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from model import state as S
+from model.core import state
 
 #: Scalar metrics and their types, in the order of the DataCollector's columns (the
 #: sweeps' Parquet columns follow them too: :mod:`model.sweeps.storage`).
@@ -33,25 +33,25 @@ def measure(engine) -> dict:
     cnt = st.cnt
     n = engine.n
     m = engine.n_edges
-    cc, cd = int(cnt[S.TIES_CC]), int(cnt[S.TIES_CD])
+    cc, cd = int(cnt[state.TIES_CC]), int(cnt[state.TIES_CD])
     pay = st.payoff  # each tie pays both its ends
-    total_payoff = (2 * cc * pay[S.COOPERATE, S.COOPERATE]
-                    + cd * (pay[S.COOPERATE, S.DEFECT] + pay[S.DEFECT, S.COOPERATE])
-                    + 2 * (m - cc - cd) * pay[S.DEFECT, S.DEFECT])
+    total_payoff = (2 * cc * pay[state.COOPERATE, state.COOPERATE]
+                    + cd * (pay[state.COOPERATE, state.DEFECT] + pay[state.DEFECT, state.COOPERATE])
+                    + 2 * (m - cc - cd) * pay[state.DEFECT, state.DEFECT])
     mean_k = 2 * m / n
-    opportunities = int(cnt[S.OPPORTUNITIES])
-    rewires = int(cnt[S.REWIRES])
+    opportunities = int(cnt[state.OPPORTUNITIES])
+    rewires = int(cnt[state.REWIRES])
     names = engine.recommender_names
     return {
-        "cooperation": int(cnt[S.N_COOP]) / n,
+        "cooperation": int(cnt[state.N_COOP]) / n,
         "rewires": rewires,
-        "rewire_requests": int(cnt[S.REQUESTS]),
+        "rewire_requests": int(cnt[state.REQUESTS]),
         "rewire_opportunities": opportunities,
         "rewires_per_opportunity": rewires / opportunities if opportunities else 0.0,
-        "heterogeneity": int(cnt[S.SUM_DEG2]) / n - mean_k * mean_k,
+        "heterogeneity": int(cnt[state.SUM_DEG2]) / n - mean_k * mean_k,
         "max_degree": int(st.deg[st.dorder[n - 1]]),
         "mean_payoff": float(total_payoff) / n,
-        "steps": int(cnt[S.STEPS]),
+        "steps": int(cnt[state.STEPS]),
         "fixation_step": engine.fixation_step,
         "shares": {name: engine.users_of(r) / n for r, name in enumerate(names)},
         "requests_by_recommender": {name: int(st.requests_by[r]) for r, name in enumerate(names)},

@@ -22,8 +22,6 @@ import resource
 from dataclasses import dataclass
 from typing import Any
 
-from model.policies import canonical_name, policy_names
-
 
 class ParameterError(ValueError):
     """A parameter value outside what the model accepts. ``str(err)`` is one line."""
@@ -263,56 +261,201 @@ def _number(p: Parameter, value: Any, *, integer: bool = False) -> float | int:
     return int(x) if integer else x
 
 
-def _mix(p: Parameter, value: Any) -> dict[str, float]:
+# -- the recommender mix ------------------------------------------------------------
+# A mix maps each recommender's label to its initial share of users. An entry is a
+# share (the label is a policy name: ``{"local": 0.9}``), or a table giving the share,
+# the policy (default: the label) and its settings:
+# ``{"fast": {"share": 0.1, "policy": "bandit-ucb", "window": 50}}``. On the command
+# line: ``local=0.9,fast=0.1[policy=bandit-ucb,window=50]``. Validated, an entry
+# stays a plain share when its policy has no settings and is named by its label, so
+# mixes written before settings existed are stored and printed as they always were.
+
+def _mix(p: Parameter, value: Any) -> dict[str, Any]:
+    from model.policies import canonical_name, get_policy, policy_names
+
     if isinstance(value, str):
         value = parse_mix(value)
     if not isinstance(value, dict) or not value:
         raise _fail(p.name, "a non-empty mapping of recommender name to share", value)
-    mix: dict[str, float] = {}
-    for raw_name, share in value.items():
+    mix: dict[str, Any] = {}
+    seen: dict[str, str] = {}
+    for raw_label, entry in value.items():
+        label = str(raw_label).strip()
+        table = dict(entry) if isinstance(entry, dict) else {"share": entry}
+        share = table.pop("share", 1.0)
+        raw_policy = table.pop("policy", None)
+        policy_name = label if raw_policy is None else str(raw_policy)
         try:
-            name = canonical_name(str(raw_name))
+            policy = get_policy(policy_name)
         except KeyError:
             raise ParameterError(
                 p.name,
-                f"{p.name}: unknown recommender {raw_name!r}; "
+                f"{p.name}: unknown recommender {policy_name!r}; "
                 f"known: {', '.join(policy_names(aliases=True))}",
             ) from None
-        if name in mix:
-            raise ParameterError(p.name, f"{p.name}: {raw_name!r} is listed twice")
+        if raw_policy is None:
+            label = canonical_name(label)
+        elif not label or any(c in label for c in "=,[]"):
+            raise ParameterError(p.name, f"{p.name}: a recommender label must be non-empty "
+                                 f"and without = , [ ]; got {label!r}")
+        if label.lower() in seen:
+            raise ParameterError(p.name, f"{p.name}: recommender {label!r} is listed twice "
+                                 f"(as {seen[label.lower()]!r} and {str(raw_label)!r})")
+        seen[label.lower()] = str(raw_label)
         if isinstance(share, bool) or not isinstance(share, numbers.Real) \
                 or not 0 <= float(share) <= 1:
             raise ParameterError(
-                p.name, f"{p.name}: share of {raw_name!r} must be in [0, 1]; got {share!r}")
-        mix[name] = float(share)
-    total = sum(mix.values())
+                p.name, f"{p.name}: share of {label!r} must be in [0, 1]; got {share!r}")
+        settings = _settings(p, label, policy, table)
+        if not policy.settings and policy.name == label:
+            mix[label] = float(share)
+        else:
+            mix[label] = {"share": float(share), "policy": policy.name, **settings}
+    total = sum(mix_shares(mix).values())
     if abs(total - 1.0) > 1e-6:
         raise ParameterError(
             p.name, f"{p.name}: shares must sum to 1; got {total:g} ({format_mix(mix)})")
+    if total != 1.0:  # within rounding of 1: scaled, so users split into exactly n
+        for label, entry in mix.items():
+            if isinstance(entry, dict):
+                entry["share"] /= total
+            else:
+                mix[label] = entry / total
     return mix
 
 
-def parse_mix(text: str) -> dict[str, float]:
-    """Parse ``"local=0.9,coop-random=0.1"`` (a bare name means share 1).
+def _settings(p: Parameter, label: str, policy, given: dict) -> dict[str, Any]:
+    """A recommender's settings, validated against its policy's declarations, defaults
+    filled in (so a stored mix says exactly what ran)."""
+    declared = {s.name: s for s in policy.settings}
+    unknown = sorted(set(given) - set(declared))
+    if unknown:
+        known = ", ".join(["share", "policy", *declared])
+        raise ParameterError(p.name, f"{p.name}: {label!r} has no setting {unknown[0]!r}; "
+                             f"known: {known}")
+    out = {}
+    for name, s in declared.items():
+        try:
+            out[name] = _setting(s, given.get(name, s.default))
+        except ParameterError as err:
+            raise ParameterError(p.name, f"{p.name}: {label!r}: {err}") from None
+    return out
+
+
+def _setting(s: Parameter, value: Any) -> Any:
+    """One setting's value (given typed, or as text from the command line)."""
+    if isinstance(value, str) and s.kind in ("int", "float"):
+        try:
+            value = float(value)
+        except ValueError:
+            pass
+    if isinstance(value, str) and s.kind == "bool" and value.lower() in ("true", "false"):
+        value = value.lower() == "true"
+    if s.kind in ("int", "float"):
+        return _number(s, value, integer=s.kind == "int")
+    if s.kind == "bool":
+        if not isinstance(value, bool):
+            raise _fail(s.name, "true or false", value)
+        return value
+    if s.kind == "choice":
+        if value not in s.choices:
+            raise _fail(s.name, s.range_text(), value)
+        return value
+    return value
+
+
+def mix_shares(mix: dict[str, Any]) -> dict[str, float]:
+    """Each recommender's share, whether its entry is a share or a table.
+
+    >>> mix_shares({"local": 0.9, "fast": {"share": 0.1, "policy": "coop-random"}})
+    {'local': 0.9, 'fast': 0.1}
+    """
+    return {label: (entry["share"] if isinstance(entry, dict) else entry)
+            for label, entry in mix.items()}
+
+
+def mix_entries(mix: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    """``(label, policy name, settings)`` of each recommender of a validated mix."""
+    out = []
+    for label, entry in mix.items():
+        if isinstance(entry, dict):
+            settings = {k: v for k, v in entry.items() if k not in ("share", "policy")}
+            out.append((label, entry.get("policy", label), settings))
+        else:
+            out.append((label, label, {}))
+    return out
+
+
+def _split_top_level(text: str) -> list[str]:
+    """Split at commas outside brackets."""
+    parts, depth, current = [], 0, []
+    for c in text:
+        if c == "," and depth == 0:
+            parts.append("".join(current))
+            current = []
+            continue
+        depth += (c == "[") - (c == "]")
+        current.append(c)
+    parts.append("".join(current))
+    return [s.strip() for s in parts if s.strip()]
+
+
+def parse_mix(text: str) -> dict[str, Any]:
+    """Parse ``"local=0.9,coop-random=0.1"`` (a bare name means share 1), with settings in
+    brackets after a share: ``"local=0.9,fast=0.1[policy=bandit-ucb,window=50]"``.
 
     >>> parse_mix("local=0.9, GOOD=0.1")
     {'local': 0.9, 'GOOD': 0.1}
+    >>> parse_mix("local=0.9,fast=0.1[policy=coop-random]")
+    {'local': 0.9, 'fast': {'share': 0.1, 'policy': 'coop-random'}}
     """
-    mix: dict[str, float] = {}
-    for part in filter(None, (s.strip() for s in text.split(","))):
-        name, sep, share = part.partition("=")
+    mix: dict[str, Any] = {}
+    for part in _split_top_level(text):
+        head, bracket, rest = part.partition("[")
+        name, sep, share = head.partition("=")
+        name = name.strip()
+        if name in mix:
+            raise ParameterError("recommenders", f"recommenders: {name!r} is listed twice")
         try:
-            mix[name.strip()] = float(share) if sep else 1.0
+            value: Any = float(share) if sep else 1.0
         except ValueError:
             raise ParameterError(
-                "recommenders", f"recommenders: share of {name.strip()!r} must be a "
+                "recommenders", f"recommenders: share of {name!r} must be a "
                 f"number in [0, 1]; got {share.strip()!r}") from None
+        if bracket:
+            if not rest.rstrip().endswith("]"):
+                raise ParameterError("recommenders", f"recommenders: settings of {name!r} "
+                                     f"must end with ']'; got {part!r}")
+            value = {"share": value}
+            for item in _split_top_level(rest.rstrip()[:-1]):
+                key, eq, setting = item.partition("=")
+                if not eq:
+                    raise ParameterError("recommenders", f"recommenders: settings of "
+                                         f"{name!r} are key=value; got {item!r}")
+                value[key.strip()] = setting.strip()
+        mix[name] = value
     return mix
 
 
-def format_mix(mix: dict[str, float]) -> str:
+def _format_setting(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return _fmt(value)
+    return str(value)
+
+
+def format_mix(mix: dict[str, Any]) -> str:
     """The inverse of :func:`parse_mix`: ``"local=0.9,coop-random=0.1"``."""
-    return ",".join(f"{name}={share:g}" for name, share in mix.items())
+    parts = []
+    for label, entry in mix.items():
+        if not isinstance(entry, dict):
+            parts.append(f"{label}={entry:g}")
+            continue
+        settings = [f"{k}={_format_setting(v)}" for k, v in entry.items()
+                    if k != "share" and not (k == "policy" and v == label)]
+        parts.append(f"{label}={entry['share']:g}" + (f"[{','.join(settings)}]" if settings else ""))
+    return ",".join(parts)
 
 
 def validate(values: dict[str, Any]) -> dict[str, Any]:

@@ -1,11 +1,11 @@
 """Recommender policies: who a recommender proposes as a user's next tie.
 
 Every policy is a small class with a name, where it comes from, what it looks at,
-and a *selector*: three codes that the compiled kernel (:mod:`model.kernel`)
+and a *selector*: three codes that the compiled kernel (:mod:`model.core.kernel`)
 executes when the policy is asked for a recommendation ``recommend(u, v)``, where
 ``u`` is the user rewiring and ``v`` the partner it leaves:
 
-- ``pool``: where candidates come from: nowhere (the policy is never asked), the
+- ``source``: where candidates come from: nowhere (the policy is never asked), the
   neighbours of ``v`` (Santos et al.'s local rule), or the recommender's own users;
 - ``strategy``: which candidates qualify: anybody, cooperators, defectors, or
   users playing ``u``'s own strategy;
@@ -17,6 +17,20 @@ MODEL.md). Because the kernel only reads these codes, the dashboard, the command
 line and sweeps all use a policy the same way, and adding a policy that fits the
 selector space means adding one class to :data:`POLICIES` below (plus its test).
 
+**Settings and state.** A policy may declare ``settings``: hyperparameters, each a
+:class:`model.parameters.Parameter` with a default and a range, validated like any
+model parameter and given in the recommender mix (``"ucb=0.1[window=200]"`` on the
+command line, ``{ucb = {share = 0.1, window = 200}}`` in a scenario file). The engine
+makes one instance of the policy per recommender, with its settings, and a policy
+with ``stateful = True`` keeps what it learns on that instance. Between chunks of
+kernel updates the engine tells it what happened through a
+:class:`model.engine.RecommenderView` (requests served, rewires, users, cooperators
+among them, their welfare), and the policy may then rewrite its selector codes and
+ask to be called again after its next so many requests (:meth:`Policy.start`,
+:meth:`Policy.at_checkpoint`, :meth:`Policy.between_chunks`). A bandit choosing
+among the fixed policies is exactly such a policy; a learned one would also write
+its weights into the state (see :class:`model.core.state.EngineState`).
+
 >>> get_policy("GOOD").name
 'coop-random'
 >>> [p.name for p in POLICIES][:3]
@@ -25,57 +39,63 @@ selector space means adding one class to :data:`POLICIES` below (plus its test).
 
 from __future__ import annotations
 
-from enum import IntEnum
+from typing import TYPE_CHECKING, Any
 
+from model.core.selectors import Rank, Source, Who
 
-class Pool(IntEnum):
-    """Where a policy draws its candidates from."""
-
-    NEVER = 0  #: the policy is never asked; structural updates do nothing
-    PARTNER_NEIGHBOURS = 1  #: neighbours of the partner being left (not exclusive)
-    OWN_USERS = 2  #: users of the same recommender (exclusive under competition)
-
-
-class Who(IntEnum):
-    """Which candidates qualify, by strategy."""
-
-    ANY = 0
-    COOPERATORS = 1
-    DEFECTORS = 2
-    SAME_AS_USER = 3
-
-
-class Rank(IntEnum):
-    """Which qualifying candidate is proposed."""
-
-    RANDOM = 0
-    LOWEST_DEGREE = 1
-    HIGHEST_DEGREE = 2
+if TYPE_CHECKING:
+    from model.engine import RecommenderView
+    from model.parameters import Parameter
 
 
 class Policy:
-    """Base class of recommender policies. Subclasses only set class attributes."""
+    """Base class of recommender policies.
+
+    A stateless policy only sets class attributes. A policy with settings declares
+    them in ``settings``; the engine makes an instance per recommender,
+    ``Policy(**settings)``, with validated values (see :mod:`model.parameters`).
+    """
 
     name: str = ""
     aliases: tuple[str, ...] = ()
     origin: str = ""
     #: what the policy reads of the state when it recommends
     looks_at: tuple[str, ...] = ()
-    pool: Pool = Pool.NEVER
+    source: Source = Source.NEVER
     who: Who = Who.ANY
     rank: Rank = Rank.RANDOM
+    #: hyperparameters, each a Parameter (name, kind, default, range, help)
+    settings: tuple[Parameter, ...] = ()
+    #: whether the engine must call the hooks below (a policy that learns or adapts)
+    stateful: bool = False
+
+    def __init__(self, **settings: Any):
+        #: the validated settings of this recommender
+        self.values: dict[str, Any] = settings
 
     @classmethod
     def selector(cls) -> tuple[int, int, int]:
-        """The integer codes the kernel executes: ``(pool, who, rank)``."""
-        return int(cls.pool), int(cls.who), int(cls.rank)
+        """The integer codes the kernel executes: ``(source, who, rank)``."""
+        return int(cls.source), int(cls.who), int(cls.rank)
 
     @classmethod
     def metadata(cls) -> dict:
         """A plain description, for documentation, the dashboard and results files."""
         return {"name": cls.name, "aliases": list(cls.aliases), "origin": cls.origin,
-                "looks_at": list(cls.looks_at), "exclusive": cls.pool == Pool.OWN_USERS,
+                "looks_at": list(cls.looks_at), "exclusive": cls.source == Source.OWN_USERS,
+                "settings": [s.name for s in cls.settings],
                 "description": (cls.__doc__ or "").strip().split("\n\n")[0]}
+
+    # -- hooks, called by the engine for stateful policies only --------------------
+    def start(self, view: RecommenderView) -> None:
+        """Called once, when the engine is built: set the first selector
+        (``view.set_selector``) and checkpoint (``view.stop_after``)."""
+
+    def at_checkpoint(self, view: RecommenderView) -> None:
+        """Called right after the request that reached this recommender's checkpoint."""
+
+    def between_chunks(self, view: RecommenderView) -> None:
+        """Called at the end of every :meth:`model.engine.Engine.advance`."""
 
 
 class NoRewiring(Policy):
@@ -87,7 +107,7 @@ class NoRewiring(Policy):
 
     name = "none"
     origin = "Carvalho et al. 2021, baseline"
-    pool = Pool.NEVER
+    source = Source.NEVER
 
 
 class Local(Policy):
@@ -102,7 +122,7 @@ class Local(Policy):
     aliases = ("NO_MED",)
     origin = "Santos, Pacheco & Lenaerts 2006; Carvalho et al. 2021 (NO_MED)"
     looks_at = ("graph",)
-    pool = Pool.PARTNER_NEIGHBOURS
+    source = Source.PARTNER_NEIGHBOURS
 
 
 class Fair(Policy):
@@ -115,7 +135,7 @@ class Fair(Policy):
     name = "fair"
     origin = "Carvalho et al. 2021, sec. 3 (FAIR)"
     looks_at = ("strategy",)
-    pool = Pool.OWN_USERS
+    source = Source.OWN_USERS
     who = Who.SAME_AS_USER
 
 
@@ -141,7 +161,7 @@ def _heuristic(who: str, degree: str) -> type[Policy]:
         "__doc__": doc, "__module__": __name__, "name": name,
         "aliases": _PAPER_ALIASES.get(name, ()),
         "origin": "Carvalho et al. 2021, Table 3", "looks_at": looks,
-        "pool": Pool.OWN_USERS, "who": who_code, "rank": rank_code})
+        "source": Source.OWN_USERS, "who": who_code, "rank": rank_code})
 
 
 #: Every registered policy, in display order. The single place to add one.
@@ -154,10 +174,34 @@ POLICIES: list[type[Policy]] = [
 ]
 
 _BY_NAME: dict[str, type[Policy]] = {}
+
+
+def _index(policy: type[Policy]) -> None:
+    keys = [k.lower() for k in (policy.name, *policy.aliases)]
+    for key in keys:
+        if key in _BY_NAME:
+            raise ValueError(f"policy name {key!r} registered twice")
+    for key in keys:
+        _BY_NAME[key] = policy
+
+
 for _p in POLICIES:
-    for _key in (_p.name, *_p.aliases):
-        assert _key.lower() not in _BY_NAME, f"policy name {_key!r} registered twice"
-        _BY_NAME[_key.lower()] = _p
+    _index(_p)
+    globals().setdefault(_p.__name__, _p)  # generated classes too: their instances pickle
+
+
+def register(policy: type[Policy]) -> type[Policy]:
+    """Add a policy to the registry (usable as a class decorator); names are unique."""
+    _index(policy)
+    POLICIES.append(policy)
+    return policy
+
+
+def unregister(policy: type[Policy]) -> None:
+    """Remove a policy added by :func:`register` (for tests and notebooks)."""
+    POLICIES.remove(policy)
+    for key in (policy.name, *policy.aliases):
+        _BY_NAME.pop(key.lower(), None)
 
 
 def get_policy(name: str) -> type[Policy]:

@@ -21,8 +21,8 @@ from tqdm.auto import tqdm
 from agents import Recommender, User
 from model.engine import Engine
 from model.metrics import measure, model_reporters
+from model.core.state import COOPERATE
 from model.parameters import check_memory, validate
-from model.state import COOPERATE
 
 
 class RewireModel(mesa.Model):

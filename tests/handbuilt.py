@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from model.engine import Engine
-from model.policies import Pool, Rank, Who, get_policy
+from model.core.selectors import Rank, Source, Who
 
 INF = float("inf")
 
@@ -29,18 +29,19 @@ def reference_candidates(engine, u: int, v: int) -> set[int] | None:
     st = engine.state
     n = engine.n
     adj = [set(engine.neighbours(i).tolist()) for i in range(n)]
-    policy = get_policy(engine.recommender_names[st.rec[u]])
-    if policy.pool == Pool.NEVER:
+    r = st.rec[u]  # the selector the kernel executes now (a policy with state may change it)
+    source, who, rank = Source(st.source[r]), Who(st.who[r]), Rank(st.rank[r])
+    if source == Source.NEVER:
         return None
     valid = {w for w in range(n) if w != u and w not in adj[u]}
-    if policy.pool == Pool.PARTNER_NEIGHBOURS:
+    if source == Source.PARTNER_NEIGHBOURS:
         return valid & adj[v]
     cands = {w for w in valid if st.rec[w] == st.rec[u]}
     wanted = {Who.COOPERATORS: 1, Who.DEFECTORS: 0, Who.SAME_AS_USER: int(st.strat[u])}
-    if policy.who in wanted:
-        cands = {w for w in cands if st.strat[w] == wanted[policy.who]}
-    if cands and policy.rank != Rank.RANDOM:
+    if who in wanted:
+        cands = {w for w in cands if st.strat[w] == wanted[who]}
+    if cands and rank != Rank.RANDOM:
         degrees = {w: len(adj[w]) for w in cands}
-        best = (max if policy.rank == Rank.HIGHEST_DEGREE else min)(degrees.values())
+        best = (max if rank == Rank.HIGHEST_DEGREE else min)(degrees.values())
         cands = {w for w in cands if degrees[w] == best}
     return cands

@@ -14,8 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import chisquare
 
-from model.policies import POLICIES, Policy, Pool, canonical_name, get_policy, policy_names
-from model.recommend import ask
+from model.core.selectors import Source
+from model.policies import POLICIES, Policy, canonical_name, get_policy, policy_names
+from model.core.recommend import ask
 
 
 # -- the registry ---------------------------------------------------------------
@@ -42,7 +43,7 @@ def test_every_policy_says_where_it_comes_from_and_what_it_reads(policy):
     assert issubclass(policy, Policy)
     meta = policy.metadata()
     assert meta["name"] and meta["origin"] and meta["description"]
-    assert meta["exclusive"] == (policy.pool == Pool.OWN_USERS)
+    assert meta["exclusive"] == (policy.source == Source.OWN_USERS)
     if policy.name not in ("none", "any-random"):
         assert meta["looks_at"], f"{policy.name} must say what it looks at"
 

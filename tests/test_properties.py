@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from model.engine import Engine
-from model.graph import largest_remainder, n_edges
-from model.invariants import check_invariants
+from model.core.graph import largest_remainder, n_edges
+from model.core.invariants import check_invariants
 from model.policies import policy_names
 
 INF = float("inf")

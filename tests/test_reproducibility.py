@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from model import RewireModel
 
@@ -62,24 +63,26 @@ def test_no_seed_draws_fresh_entropy_and_reports_it():
 
 
 def _model_imports(module: str) -> set[str]:
-    """The modules of the ``model`` package that ``module`` imports, transitively."""
+    """The modules of the ``model.core`` package that ``module`` imports, transitively."""
     import ast
 
     seen, todo = set(), [module]
     while todo:
-        tree = ast.parse((ROOT / "model" / f"{todo.pop()}.py").read_text())
+        tree = ast.parse((ROOT / "model" / "core" / f"{todo.pop()}.py").read_text())
         for node in ast.walk(tree):
             names = ([node.module] if isinstance(node, ast.ImportFrom) and node.module
                      else [a.name for a in node.names] if isinstance(node, ast.Import) else [])
             for name in names:
-                if name.startswith("model.") and name[6:] not in seen:
-                    seen.add(name[6:])
-                    todo.append(name[6:])
+                assert not name.startswith("model.") or name.startswith("model.core."), \
+                    f"the compiled core imports {name}, outside model.core"
+                if name.startswith("model.core.") and name[11:] not in seen:
+                    seen.add(name[11:])
+                    todo.append(name[11:])
     return seen
 
 
 def test_every_module_the_run_loop_inlines_is_a_kernel_source():
-    from model import jit
+    from model.core import jit
 
     assert _model_imports("kernel") | {"kernel"} <= set(jit.KERNEL_SOURCES)
 
@@ -88,10 +91,10 @@ def test_editing_any_kernel_source_moves_the_kernel_cache(tmp_path, monkeypatch)
     """Editing a module the run loop inlines must compile afresh, not reuse a stale kernel."""
     import shutil
 
-    from model import jit
+    from model.core import jit
 
     for name in jit.KERNEL_SOURCES:
-        shutil.copy(ROOT / "model" / f"{name}.py", tmp_path)
+        shutil.copy(ROOT / "model" / "core" / f"{name}.py", tmp_path)
     monkeypatch.setattr(jit, "_HERE", tmp_path)
     before = jit._cache_dir().name
     assert jit._cache_dir().name == before  # the same sources, the same cache
@@ -109,7 +112,7 @@ def test_a_process_whose_kernel_sources_changed_does_not_write_the_disk_cache(mo
     import warnings
 
     import model
-    from model import jit
+    from model.core import jit
 
     def kernel(x):
         return x + 1
@@ -122,3 +125,18 @@ def test_a_process_whose_kernel_sources_changed_does_not_write_the_disk_cache(mo
     assert "without the on-disk cache" in str(caught[0].message)
     monkeypatch.setattr(model, "LOADED_AT", float("inf"))
     assert type(jit.compiled(kernel)._cache).__name__ == "FunctionCache"
+
+
+@pytest.mark.timeout(600)
+def test_a_compile_says_so_on_stderr_and_a_cached_start_says_nothing(tmp_path):
+    """A first run compiles for tens of seconds: it must say so, and only then."""
+    import os
+
+    code = "from model.core.adjacency import headroom; print(headroom(4))"
+    env = {**os.environ, "REWIRE_KERNEL_CACHE": str(tmp_path)}
+    first, again = (subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env,
+                                   capture_output=True, text=True, check=True)
+                    for _ in range(2))
+    assert first.stdout == again.stdout == "32\n"
+    assert "Rewire: compiling the simulation kernels" in first.stderr
+    assert again.stderr == ""

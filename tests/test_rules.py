@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 from handbuilt import INF, edge_set, hand_built
 
-from model import state as S
-from model.invariants import check_invariants
-from model.kernel import fermi, update_chosen_pair
+from model.core import state
+from model.core.invariants import check_invariants
+from model.core.kernel import fermi, update_chosen_pair
 
 
 def test_fermi_is_the_logistic_of_beta_times_d():
@@ -39,7 +39,7 @@ def test_strategy_update_copies_a_fitter_neighbour():
     e = hand_built(STAR, "CDC", W=0.0, beta=INF)
     assert update_chosen_pair(e.state, 0, 1)  # f_y - f_x = 5 > 0: x adopts D
     assert e.state.strat.tolist() == [0, 0, 1]
-    assert e.counter(S.N_COOP) == 1
+    assert e.counter(state.N_COOP) == 1
     check_invariants(e, n_edges=2)
 
 
@@ -79,7 +79,7 @@ def test_C_with_C_is_satisfied_nothing_happens():
     before = edge_set(e)
     update_chosen_pair(e.state, 0, 2)
     assert edge_set(e) == before
-    assert e.counter(S.OPPORTUNITIES) == 0
+    assert e.counter(state.OPPORTUNITIES) == 0
 
 
 def test_D_with_C_is_satisfied_nothing_happens():
@@ -87,7 +87,7 @@ def test_D_with_C_is_satisfied_nothing_happens():
     before = edge_set(e)
     update_chosen_pair(e.state, 1, 0)  # x defects, y cooperates: x is satisfied
     assert edge_set(e) == before
-    assert e.counter(S.OPPORTUNITIES) == 0
+    assert e.counter(state.OPPORTUNITIES) == 0
 
 
 def test_C_with_D_rewires_when_x_wins_the_competition():
@@ -97,8 +97,8 @@ def test_C_with_D_rewires_when_x_wins_the_competition():
     assert (0, 1) not in edges
     new = {b for a, b in edges if a == 0} - {2, 3, 4}
     assert len(new) == 1 and new <= {5, 6}  # a valid z: not 0, not a neighbour of 0
-    assert e.counter(S.OPPORTUNITIES) == 1
-    assert e.counter(S.REQUESTS) == 1 and e.counter(S.REWIRES) == 1
+    assert e.counter(state.OPPORTUNITIES) == 1
+    assert e.counter(state.REQUESTS) == 1 and e.counter(state.REWIRES) == 1
     check_invariants(e, n_edges=len(STRUCT))
 
 
@@ -107,8 +107,8 @@ def test_C_with_D_keeps_the_tie_when_x_loses():
     before = edge_set(e)
     update_chosen_pair(e.state, 0, 1)
     assert edge_set(e) == before
-    assert e.counter(S.OPPORTUNITIES) == 1
-    assert e.counter(S.REQUESTS) == 0
+    assert e.counter(state.OPPORTUNITIES) == 1
+    assert e.counter(state.REQUESTS) == 0
 
 
 def test_D_with_D_the_fitter_one_rewires_away():
@@ -129,7 +129,7 @@ def test_isolation_guard_keeps_the_abandoned_user_connected():
     e = hand_built(edges, "CDCDD", W=INF, beta=INF, T=0.5, S=0.0)
     update_chosen_pair(e.state, 0, 1)
     assert edge_set(e) == set(edges)
-    assert e.counter(S.REQUESTS) == 0  # nothing happens: the recommender is not asked
+    assert e.counter(state.REQUESTS) == 0  # nothing happens: the recommender is not asked
 
 
 def test_isolation_allowed_lets_the_user_be_abandoned():
@@ -137,7 +137,7 @@ def test_isolation_allowed_lets_the_user_be_abandoned():
     e = hand_built(edges, "CDCDD", W=INF, beta=INF, T=0.5, S=0.0, allow_isolation=True)
     update_chosen_pair(e.state, 0, 1)
     assert e.state.deg[1] == 0
-    assert e.counter(S.REWIRES) == 1
+    assert e.counter(state.REWIRES) == 1
     check_invariants(e, n_edges=3)
 
 
@@ -146,8 +146,8 @@ def test_no_valid_candidate_is_an_unserved_request():
     e = hand_built(edges, "CDCC", W=INF, beta=INF, T=0.2)  # f_0 = 1 > f_1 = 0.4
     update_chosen_pair(e.state, 0, 1)
     assert edge_set(e) == set(edges)
-    assert e.counter(S.REQUESTS) == 1
-    assert e.counter(S.REWIRES) == 0 and e.counter(S.UNSERVED) == 1
+    assert e.counter(state.REQUESTS) == 1
+    assert e.counter(state.REWIRES) == 0 and e.counter(state.UNSERVED) == 1
 
 
 def test_policy_none_is_never_asked():
@@ -155,7 +155,7 @@ def test_policy_none_is_never_asked():
     before = edge_set(e)
     update_chosen_pair(e.state, 0, 1)
     assert edge_set(e) == before
-    assert e.counter(S.OPPORTUNITIES) == 1 and e.counter(S.REQUESTS) == 0
+    assert e.counter(state.OPPORTUNITIES) == 1 and e.counter(state.REQUESTS) == 0
 
 
 def test_the_number_of_edges_never_changes():
@@ -217,12 +217,12 @@ def test_recommender_imitation_uses_beta_med_not_beta():
 
 
 def test_update_kind_probabilities_follow_W_and_W2():
-    p_rec, p_strat = S.update_probabilities(W=1.0, W2=0.5)
+    p_rec, p_strat = state.update_probabilities(W=1.0, W2=0.5)
     assert p_rec == pytest.approx(0.5 / 1.5)
     assert p_strat == pytest.approx((1 - p_rec) / 2)
-    assert S.update_probabilities(W=0.0, W2=0.0) == (0.0, 1.0)
-    assert S.update_probabilities(W=INF, W2=0.0) == (0.0, 0.0)
-    assert S.update_probabilities(W=1.0, W2=INF) == (1.0, 0.0)
+    assert state.update_probabilities(W=0.0, W2=0.0) == (0.0, 1.0)
+    assert state.update_probabilities(W=INF, W2=0.0) == (0.0, 0.0)
+    assert state.update_probabilities(W=1.0, W2=INF) == (1.0, 0.0)
 
 
 def test_kinds_of_update_happen_with_their_probabilities():
@@ -232,7 +232,7 @@ def test_kinds_of_update_happen_with_their_probabilities():
                    stop_on_fixation=False)
     for _ in range(n):
         update_chosen_pair(e.state, 0, 1)
-    share = e.counter(S.OPPORTUNITIES) / n  # expected W / (1 + W) = 0.75, sd ~0.007
+    share = e.counter(state.OPPORTUNITIES) / n  # expected W / (1 + W) = 0.75, sd ~0.007
     assert abs(share - W / (1 + W)) < 0.03
 
 
@@ -242,7 +242,7 @@ def test_initial_state_has_exact_counts():
     e = Engine(n=101, k=6, coop_init=0.3, rng=5,
                recommenders={"local": 0.6, "coop-random": 0.3, "fair": 0.1})
     assert int(e.state.deg.sum()) == 2 * round(101 * 6 / 2)
-    assert e.counter(S.N_COOP) == round(0.3 * 101)
+    assert e.counter(state.N_COOP) == round(0.3 * 101)
     assert [e.users_of(r) for r in range(3)] == [61, 30, 10]  # remainder to the largest
     check_invariants(e)
 
@@ -265,7 +265,7 @@ def test_regular_graph_gives_everybody_degree_k():
 
 
 def test_gnm_graph_is_simple_with_exactly_m_edges():
-    from model.graph import gnm_edges
+    from model.core.graph import gnm_edges
     for n, m in [(10, 45), (10, 0), (200, 3000), (3000, 45000)]:
         edges = gnm_edges(n, m, np.random.default_rng(0))
         assert len(edges) == m

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from model import state as S
+from model.core import groups
+from model.core import state
 
 
 class InvariantError(AssertionError):
@@ -55,28 +56,27 @@ def check_invariants(engine, n_edges: int | None = None) -> None:
     if n_edges is not None:
         _require(int(st.deg.sum()) == 2 * n_edges,
                  f"edge count changed: {st.deg.sum() // 2} != {n_edges}")
-    coop = st.strat == S.COOPERATE
+    coop = st.strat == state.COOPERATE
     for i in range(n):
         _require(st.ncoop[i] == sum(bool(coop[j]) for j in adj[i]),
                  f"user {i}: cooperating-neighbour count is off")
-    _require(st.cnt[S.N_COOP] == int(coop.sum()), "cooperator counter is off")
-    _require(st.cnt[S.SUM_DEG2] == int((st.deg.astype(np.int64) ** 2).sum()),
+    _require(st.cnt[state.N_COOP] == int(coop.sum()), "cooperator counter is off")
+    _require(st.cnt[state.SUM_DEG2] == int((st.deg.astype(np.int64) ** 2).sum()),
              "sum of squared degrees is off")
     ends = [int(coop[i]) + int(coop[j]) for i in range(n) for j in adj[i] if i < j]
-    _require(st.cnt[S.TIES_CC] == ends.count(2), "cooperator-cooperator tie count is off")
-    _require(st.cnt[S.TIES_CD] == ends.count(1), "cooperator-defector tie count is off")
-    g = S.group_of(st.strat, st.rec)
+    _require(st.cnt[state.TIES_CC] == ends.count(2), "cooperator-cooperator tie count is off")
+    _require(st.cnt[state.TIES_CD] == ends.count(1), "cooperator-defector tie count is off")
+    g = groups.group_of(st.strat, st.rec)
     _check_index(st.gorder, st.gpos, st.gstart, g, G, "group index")
     _check_index(st.dorder, st.dpos, st.dstart, st.deg.astype(np.int64) * G + g, n * G,
                  "degree index")
-    from model.engine import present_degrees
-    _require((st.present == present_degrees(g, st.deg, G, n)).all(),
+    _require((st.present == groups.present_degrees(g, st.deg, G, n)).all(),
              "present-degree bits are off")
     _require(np.allclose(engine.payoffs(), payoffs_from_scratch(engine)),
              "payoffs differ from a recomputation")
-    _require(st.cnt[S.REWIRES] <= st.cnt[S.REQUESTS], "more rewires than requests")
-    _require(st.requests_by.sum() == st.cnt[S.REQUESTS], "requests by recommender do not add up")
-    _require(st.rewires_by.sum() == st.cnt[S.REWIRES], "rewires by recommender do not add up")
+    _require(st.cnt[state.REWIRES] <= st.cnt[state.REQUESTS], "more rewires than requests")
+    _require(st.requests_by.sum() == st.cnt[state.REQUESTS], "requests by recommender do not add up")
+    _require(st.rewires_by.sum() == st.cnt[state.REWIRES], "rewires by recommender do not add up")
 
 
 def _check_index(order, pos, start, keys, n_keys, name) -> None:

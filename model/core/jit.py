@@ -1,14 +1,14 @@
 """How the kernels are compiled: one decorator, and an on-disk cache that cannot go stale.
 
 numba caches a compiled function keyed on its own source file only, but the run
-loop inlines code from several modules: edit ``recommend.py`` (or update the
+loop is built from code in several modules: edit ``recommend.py`` (or update the
 checkout) and the cached loop would silently keep the old recommender. So every
 kernel is cached in a directory named after a hash of *all* kernel sources and
 the numba version: any change to any of them compiles afresh, and processes
 with the same code share one cache. A process in which a kernel source was
 edited after the package was imported may hold modules of two versions (say the
 old counter layout of ``state.py`` with the new ``kernel.py``): it compiles
-without the disk cache, so the mix can never be saved where others load it. It lives in ``model/__pycache__`` (or the
+without the disk cache, so the mix can never be saved where others load it. It lives in ``model/core/__pycache__`` (or the
 folder named by the environment variable ``REWIRE_KERNEL_CACHE``).
 
 >>> CACHE_DIR.name.startswith("kernels-")
@@ -19,16 +19,19 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 import tempfile
+import time
 import warnings
 from pathlib import Path
 
 import numba
 from numba import njit
+from numba.core import event
 
 _HERE = Path(__file__).resolve().parent
 #: Modules whose code ends up in compiled kernels.
-KERNEL_SOURCES = ("jit", "rng", "state", "policies", "indexes", "adjacency", "recommend",
+KERNEL_SOURCES = ("jit", "rng", "state", "selectors", "groups", "indexes", "adjacency", "recommend",
                   "kernel")
 
 
@@ -75,20 +78,64 @@ def _use_disk_cache() -> bool:
     return False
 
 
-def compiled(fn=None, *, inline: bool = False, nrt: bool = False):
+def compiled(fn=None, *, nrt: bool = False):
     """``njit`` for this project's kernels: cached in :data:`CACHE_DIR`.
 
-    ``inline=True`` inlines the function into its callers at compile time (the run
-    loop is one function, so the state tuple is never passed across a call).
-    ``nrt=False`` compiles without reference counting, for kernels that never
-    allocate; passing the state tuple would otherwise cost an atomic operation per
-    array per call.
+    Each kernel is compiled as a function of its own and LLVM inlines the small ones
+    into their callers. (numba's ``inline="always"``, which inlines at the level of
+    numba's IR and types every inlined copy again, made the first compile 2 to 3
+    times slower for the same speed.) ``nrt=False`` compiles without reference
+    counting, for kernels that never allocate; passing the state tuple would
+    otherwise cost an atomic operation per array per call.
     """
     def wrap(f):
         saved = numba.config.CACHE_DIR
         numba.config.CACHE_DIR = str(CACHE_DIR)  # read when caching is enabled, below
         try:
-            return njit(cache=_use_disk_cache(), _nrt=nrt, inline="always" if inline else "never")(f)
+            dispatcher = njit(cache=_use_disk_cache(), _nrt=nrt)(f)
         finally:
             numba.config.CACHE_DIR = saved
+        _KERNELS.add(dispatcher)
+        return dispatcher
     return wrap if fn is None else wrap(fn)
+
+
+# -- saying so when a compile happens -------------------------------------------------
+#: Every dispatcher made by :func:`compiled`.
+_KERNELS: set = set()
+#: Rough first-compile time on a laptop core, for the message.
+COMPILE_ESTIMATE = "about 20-40 s"
+
+
+class _CompileNotice(event.Listener):
+    """Writes to stderr when this project's kernels are compiled (not loaded from the
+    cache): a first run would otherwise sit silent for tens of seconds."""
+
+    def __init__(self):
+        self.depth = 0
+        self.started = 0.0
+        self.announced = False
+
+    def on_start(self, ev):
+        if ev.data["dispatcher"] not in _KERNELS:
+            return
+        if self.depth == 0:
+            self.started = time.perf_counter()
+            if not self.announced:
+                self.announced = True
+                print(f"Rewire: compiling the simulation kernels ({COMPILE_ESTIMATE}; once "
+                      f"after an install or upgrade, then cached in {CACHE_DIR.parent})...",
+                      file=sys.stderr, flush=True)
+        self.depth += 1
+
+    def on_end(self, ev):
+        if ev.data["dispatcher"] not in _KERNELS:
+            return
+        self.depth -= 1
+        seconds = time.perf_counter() - self.started
+        if self.depth == 0 and seconds >= 1.0:
+            name = ev.data["dispatcher"].py_func.__name__
+            print(f"Rewire: compiled {name} in {seconds:.0f} s", file=sys.stderr, flush=True)
+
+
+event.register("numba:compile", _CompileNotice())

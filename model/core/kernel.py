@@ -7,12 +7,13 @@ MODEL.md's "One elementary update".
 
 import math
 
-from model.adjacency import headroom, replace_tie
-from model.indexes import change_degree, change_group, group
-from model.jit import compiled
-from model.recommend import is_asked, recommend
-from model.rng import below, uniform
-from model.state import (
+from model.core.adjacency import headroom, replace_tie
+from model.core.groups import group
+from model.core.indexes import change_degree, change_group
+from model.core.jit import compiled
+from model.core.recommend import is_asked, recommend
+from model.core.rng import below, uniform
+from model.core.state import (
     ALLOW_ISOLATION,
     BETA,
     BETA_MED,
@@ -42,9 +43,15 @@ _RECOMMENDER = 1
 FINISHED = 0
 FIXATED = 1
 NEEDS_SPACE = 2
+CHECKPOINT = 3  #: a recommender has served the number of requests its ``checkpoint`` asks
+
+# What one update did, as :func:`update_pair` reports it to the run loop.
+_NOTHING = 0
+_STRATEGY_CHANGED = 1
+_AT_CHECKPOINT = 2
 
 
-@compiled(inline=True)
+@compiled
 def fermi(d, beta):
     """1 / (1 + exp(-beta * d)), with fermi(0, inf) = 1/2 rather than NaN."""
     if d == 0.0:
@@ -52,7 +59,7 @@ def fermi(d, beta):
     return 1.0 / (1.0 + math.exp(-beta * d))
 
 
-@compiled(inline=True)
+@compiled
 def fitness(st, i):
     """Sum of i's payoffs against each current neighbour (exact, from counts)."""
     c = st.ncoop[i]
@@ -60,7 +67,7 @@ def fitness(st, i):
     return st.payoff[s, COOPERATE] * c + st.payoff[s, DEFECT] * (st.deg[i] - c)
 
 
-@compiled(inline=True)
+@compiled
 def imitate(st, x, y, what):
     """x copies y's strategy (what = 0) or y's recommender (what = 1), and is re-filed.
 
@@ -83,7 +90,7 @@ def imitate(st, x, y, what):
     change_group(st, x, g_old, group(st, x))
 
 
-@compiled(inline=True)
+@compiled
 def count_tie(st, cooperators, sign):
     """Add (sign=1) or remove (sign=-1) a tie with this many cooperating ends in the tallies."""
     if cooperators == 2:
@@ -92,21 +99,26 @@ def count_tie(st, cooperators, sign):
         st.cnt[TIES_CD] += sign
 
 
-@compiled(inline=True)
+@compiled
 def rewire(st, a, slot_ab):
-    """a has won the right to leave b, its neighbour at ``slot_ab`` (MODEL.md step 5)."""
+    """a has won the right to leave b, its neighbour at ``slot_ab`` (MODEL.md step 5).
+
+    Returns whether a's recommender has now served as many requests as its
+    checkpoint asks (checked on requests only, so other updates pay nothing).
+    """
     b = st.nbr[slot_ab]
     if st.deg[b] == 1 and st.cnt[ALLOW_ISOLATION] == 0:
-        return
+        return False
     r = st.rec[a]
     if not is_asked(st, r):
-        return
+        return False
     st.cnt[REQUESTS] += 1
     st.requests_by[r] += 1
+    at_checkpoint = st.requests_by[r] == st.checkpoint[r]
     z = recommend(st, a, b)
     if z < 0:
         st.cnt[UNSERVED] += 1
-        return
+        return at_checkpoint
     st.cnt[SUM_DEG2] += 2 * (st.deg[z] - st.deg[b]) + 2  # b loses a tie, z gains one
     count_tie(st, st.strat[a] + st.strat[b], -1)
     count_tie(st, st.strat[a] + st.strat[z], 1)
@@ -118,23 +130,28 @@ def rewire(st, a, slot_ab):
     st.ncoop[z] += st.strat[a]
     st.cnt[REWIRES] += 1
     st.rewires_by[r] += 1
+    return at_checkpoint
 
 
-@compiled(inline=True)
+@compiled
 def elementary_update(st):
-    """One time-step of the paper. Returns True if a strategy changed."""
+    """One time-step of the paper. Returns what it did (see :func:`update_pair`)."""
     n = len(st.deg)
     x = below(st.rng, n)  # 1. a uniformly random user
     dx = st.deg[x]
     if dx == 0:
-        return False
+        return _NOTHING
     slot = st.off[x] + below(st.rng, dx)  # 2. a uniformly random neighbour
     return update_pair(st, x, slot)
 
 
-@compiled(inline=True)
+@compiled
 def update_pair(st, x, slot):
-    """Steps 3 to 6 of MODEL.md for the chosen user x and its neighbour y at ``slot``."""
+    """Steps 3 to 6 of MODEL.md for the chosen user x and its neighbour y at ``slot``.
+
+    Returns ``_STRATEGY_CHANGED`` if x took a new strategy, ``_AT_CHECKPOINT`` if a
+    recommender reached its checkpoint, else ``_NOTHING``.
+    """
     y = st.nbr[slot]
     kind = uniform(st.rng)  # 3. which kind of update
     p_rec = st.fpar[P_RECOMMENDER]
@@ -145,22 +162,21 @@ def update_pair(st, x, slot):
         differ = st.rec[x] != st.rec[y] if what == _RECOMMENDER else st.strat[x] != st.strat[y]
         if differ and uniform(st.rng) < fermi(fitness(st, y) - fitness(st, x), beta):
             imitate(st, x, y, what)
-            return what == _STRATEGY
-        return False
+            return _STRATEGY_CHANGED if what == _STRATEGY else _NOTHING
+        return _NOTHING
     if st.strat[y] == COOPERATE:  # 5. structural update: x is satisfied with y
-        return False
+        return _NOTHING
     st.cnt[OPPORTUNITIES] += 1
     if uniform(st.rng) < fermi(fitness(st, x) - fitness(st, y), st.fpar[BETA]):
         a, slot_ab = x, slot  # x competes with y and wins: x leaves y
     elif st.strat[x] == DEFECT:
         a, slot_ab = y, st.twin[slot]  # both defect and y wins: y leaves x
     else:
-        return False
-    rewire(st, a, slot_ab)
-    return False
+        return _NOTHING
+    return _AT_CHECKPOINT if rewire(st, a, slot_ab) else _NOTHING
 
 
-@compiled(inline=True)
+@compiled
 def is_fixated(st):
     c = st.cnt[N_COOP]
     return c == 0 or c == len(st.deg)
@@ -171,8 +187,10 @@ def run(st, n_updates):
     """Do up to ``n_updates`` elementary updates; return (updates done, why it stopped).
 
     Stops early, before the update that would need it, when the neighbour pool
-    needs compacting (the engine compacts and calls again), and right after the
-    update that reaches fixation when ``stop_on_fixation`` is on.
+    needs compacting (the engine compacts and calls again), right after the
+    update that reaches fixation when ``stop_on_fixation`` is on, and right after
+    the request that brings a recommender to its checkpoint (the engine tells the
+    recommender, which may change its selector, and calls again).
     """
     pool_size = len(st.nbr)
     stop = st.cnt[STOP_ON_FIXATION] != 0
@@ -182,13 +200,16 @@ def run(st, n_updates):
     while done < n_updates:
         if st.cnt[POOL_END] + headroom(st.cnt[MAX_CAP]) > pool_size:
             return done, NEEDS_SPACE
-        changed = elementary_update(st)
+        what = elementary_update(st)
         st.cnt[STEPS] += 1
         done += 1
-        if changed and st.cnt[FIXATION_STEP] < 0 and is_fixated(st):
-            st.cnt[FIXATION_STEP] = st.cnt[STEPS]
-            if stop:
-                return done, FIXATED
+        if what != _NOTHING:
+            if what == _AT_CHECKPOINT:
+                return done, CHECKPOINT
+            if st.cnt[FIXATION_STEP] < 0 and is_fixated(st):
+                st.cnt[FIXATION_STEP] = st.cnt[STEPS]
+                if stop:
+                    return done, FIXATED
     return done, FINISHED
 
 
@@ -196,8 +217,8 @@ def run(st, n_updates):
 def update_chosen_pair(st, x, y):
     """Steps 3 to 6 for a given x and neighbour y: hand-built cases and demonstrations.
 
-    Counts as a step like any other, but does not check fixation. Returns False
-    and does nothing if y is not a neighbour of x.
+    Counts as a step like any other, but does not check fixation. Returns whether
+    x's strategy changed; returns False and does nothing if y is not a neighbour of x.
     """
     slot = -1
     for t in range(st.off[x], st.off[x] + st.deg[x]):
@@ -205,6 +226,6 @@ def update_chosen_pair(st, x, y):
             slot = t
     if slot < 0:
         return False
-    changed = update_pair(st, x, slot)
+    what = update_pair(st, x, slot)
     st.cnt[STEPS] += 1
-    return changed
+    return what == _STRATEGY_CHANGED

@@ -1,4 +1,4 @@
-"""The evolving graph as per-node neighbour slabs in one pool (see :mod:`model.state`).
+"""The evolving graph as per-node neighbour slabs in one pool (see :mod:`model.core.state`).
 
 The kernels need, all in O(1): a uniformly random neighbour, and replacing a tie
 (x, y) by (x, z). Every slot of the pool knows its *twin*, the slot holding the
@@ -10,8 +10,8 @@ is compacted, so where a slab lives never changes which neighbour a draw picks.
 
 import numpy as np
 
-from model.jit import compiled
-from model.state import MAX_CAP, POOL_END
+from model.core.jit import compiled
+from model.core.state import MAX_CAP, POOL_END
 
 #: The pool is indexed by int32 twins: its size must stay below this.
 MAX_POOL = 2**31 - 1
@@ -75,7 +75,7 @@ def compact(deg, off, nbr, twin, new_cap, pool_size):
     return new_off, new_nbr, new_twin, total
 
 
-@compiled(inline=True)
+@compiled
 def _move_slot(st, src, dest):
     """Move the tie in slot ``src`` to the empty slot ``dest``, keeping its twin in step."""
     st.nbr[dest] = st.nbr[src]
@@ -86,7 +86,7 @@ def _move_slot(st, src, dest):
     st.twin[src] = -1
 
 
-@compiled(inline=True)
+@compiled
 def replace_tie(st, a, slot_ab, z):
     """Replace the tie a-b, at ``slot_ab`` of a's slab, by a-z (a keeps its slot order).
 

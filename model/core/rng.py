@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from numba import uint64
 
-from model.jit import compiled
+from model.core.jit import compiled
 
 _SHIFT11 = uint64(11)
 _SHIFT17 = uint64(17)
@@ -29,7 +29,7 @@ def new_state(seed_sequence: np.random.SeedSequence) -> np.ndarray:
     return words
 
 
-@compiled(inline=True)
+@compiled
 def next_u64(s):
     """Advance the state ``s`` (uint64[4]) and return the next 64-bit output."""
     result = s[0] + s[3]
@@ -43,13 +43,13 @@ def next_u64(s):
     return result
 
 
-@compiled(inline=True)
+@compiled
 def uniform(s):
     """A double uniform on [0, 1) from the top 53 bits."""
     return float(next_u64(s) >> _SHIFT11) * _TO_UNIT
 
 
-@compiled(inline=True)
+@compiled
 def below(s, n):
     """An integer uniform on [0, n), n >= 1 (bias below n / 2**53, negligible)."""
     return int(uniform(s) * n)

@@ -15,14 +15,15 @@ a scan of a range that is then at most four times ``deg u + 1`` long. Ranges of
 at most 16 users are read once, keeping a uniform valid one by reservoir sampling.
 """
 
-from model.indexes import group, next_degree
-from model.jit import compiled
-from model.policies import Pool, Rank, Who
-from model.rng import below
-from model.state import COOPERATE, MARKED, STAMP
+from model.core.groups import candidate_groups, group
+from model.core.indexes import next_degree
+from model.core.jit import compiled
+from model.core.selectors import Rank, Source, Who
+from model.core.rng import below
+from model.core.state import COOPERATE, MARKED, STAMP
 
-_NEVER = int(Pool.NEVER)
-_PARTNER = int(Pool.PARTNER_NEIGHBOURS)
+_NEVER = int(Source.NEVER)
+_PARTNER = int(Source.PARTNER_NEIGHBOURS)
 _COOP = int(Who.COOPERATORS)
 _DEFECT = int(Who.DEFECTORS)
 _SAME = int(Who.SAME_AS_USER)
@@ -35,7 +36,7 @@ _WALK_BUDGET = 64  #: entries of the degree index read past u's own ties before 
 _MARK_ABOVE = 8  #: users with more ties than this mark them once per request (measured best)
 
 
-@compiled(inline=True)
+@compiled
 def begin_request(st, u):
     """A new stamp for this request; marks ``u``'s neighbours at once if it has many.
 
@@ -49,7 +50,7 @@ def begin_request(st, u):
     return st.cnt[STAMP]
 
 
-@compiled(inline=True)
+@compiled
 def ensure_marked(st, u):
     """Mark ``u`` and its neighbours with this request's stamp (once per request)."""
     if st.cnt[MARKED] == 0:
@@ -61,7 +62,7 @@ def ensure_marked(st, u):
         st.cnt[MARKED] = 1
 
 
-@compiled(inline=True)
+@compiled
 def is_valid(st, u, w, stamp):
     """Whether ``w`` may become ``u``'s new neighbour: not ``u``, not already a neighbour."""
     if st.cnt[MARKED] != 0:
@@ -76,7 +77,7 @@ def is_valid(st, u, w, stamp):
     return True
 
 
-@compiled(inline=True)
+@compiled
 def sample_range(st, order, pos, lo, hi, u, stamp):
     """A uniformly random unmarked user among ``order[lo:hi]``, or -1 if none."""
     size = hi - lo
@@ -121,7 +122,7 @@ def sample_range(st, order, pos, lo, hi, u, stamp):
     return -1  # unreachable while the marks are consistent
 
 
-@compiled(inline=True)
+@compiled
 def partner_neighbour(st, u, v, stamp):
     """A uniformly random neighbour of ``v`` that is a valid candidate for ``u``."""
     base = st.off[v]
@@ -147,7 +148,7 @@ def partner_neighbour(st, u, v, stamp):
     return -1
 
 
-@compiled(inline=True)
+@compiled
 def walk_degree_order(st, u, stamp, highest, g_lo, g_hi):
     """Where a degree-ranked pick starts: the degree of the best valid candidate, or -1.
 
@@ -169,7 +170,7 @@ def walk_degree_order(st, u, stamp, highest, g_lo, g_hi):
     return -1
 
 
-@compiled(inline=True)
+@compiled
 def recommend(st, u, v):
     """Ask ``u``'s recommender for a new neighbour to replace ``v``; -1 if none is valid.
 
@@ -183,13 +184,12 @@ def recommend(st, u, v):
     """
     r = st.rec[u]
     stamp = begin_request(st, u)
-    if st.pool[r] == _PARTNER:
+    if st.source[r] == _PARTNER:
         return partner_neighbour(st, u, v, stamp)
     who = st.who[r]
     if who == _SAME:
         who = _COOP if st.strat[u] == COOPERATE else _DEFECT
-    g_lo = 2 * r + (1 if who == _DEFECT else 0)
-    g_hi = 2 * r + (1 if who == _COOP else 2)
+    g_lo, g_hi = candidate_groups(r, who)
     rank = st.rank[r]
     ranked = rank == _LOW or rank == _HIGH
     G = len(st.gstart) - 1
@@ -220,10 +220,10 @@ def recommend(st, u, v):
             return -1
 
 
-@compiled(inline=True)
+@compiled
 def is_asked(st, r):
     """Whether recommender ``r``'s policy is ever asked (``none`` never is)."""
-    return st.pool[r] != _NEVER
+    return st.source[r] != _NEVER
 
 
 @compiled

@@ -6,21 +6,21 @@ candidates have without stepping through the degrees they do not.
 
 
 An index is a permutation ``order`` of the users sorted by an integer key, its
-inverse ``pos`` and bucket boundaries ``start`` (see :func:`model.state.sorted_index`).
+inverse ``pos`` and bucket boundaries ``start`` (see :func:`model.core.groups.sorted_index`).
 Moving a user from key ``a`` to key ``b`` swaps it across the buckets in between, one
 swap per bucket, so a degree change costs G swaps and a strategy change one.
 """
 
 import numpy as np
 
-from model.jit import compiled
-from model.state import COOPERATE
+from model.core.groups import group
+from model.core.jit import compiled
 
 _ONE = np.uint64(1)
 _ALL = np.uint64(0xFFFFFFFFFFFFFFFF)
 
 
-@compiled(inline=True)
+@compiled
 def move_key(order, pos, start, i, a, b):
     """Move user ``i`` from bucket ``a`` to bucket ``b`` of the index."""
     while a < b:  # i becomes the last of bucket a, then the first of bucket a + 1
@@ -45,13 +45,7 @@ def move_key(order, pos, start, i, a, b):
         a -= 1
 
 
-@compiled(inline=True)
-def group(st, i):
-    """User ``i``'s group: ``2 * recommender + (0 if cooperator else 1)``."""
-    return 2 * st.rec[i] + (0 if st.strat[i] == COOPERATE else 1)
-
-
-@compiled(inline=True)
+@compiled
 def refile_by_degree(st, i, d_old, g_old, d_new, g_new):
     """Move user ``i`` in the degree index, keeping the present-degree bits in step."""
     G = len(st.gstart) - 1
@@ -62,7 +56,7 @@ def refile_by_degree(st, i, d_old, g_old, d_new, g_new):
         st.present[g_old, d_old >> 6] &= ~(_ONE << np.uint64(d_old & 63))
 
 
-@compiled(inline=True)
+@compiled
 def change_group(st, i, g_old, g_new):
     """Re-file user ``i`` after its strategy or recommender changed."""
     d = st.deg[i]
@@ -70,14 +64,14 @@ def change_group(st, i, g_old, g_new):
     refile_by_degree(st, i, d, g_old, d, g_new)
 
 
-@compiled(inline=True)
+@compiled
 def change_degree(st, i, d_old, d_new):
     """Re-file user ``i`` after its degree went from ``d_old`` to ``d_new``."""
     g = group(st, i)
     refile_by_degree(st, i, d_old, g, d_new, g)
 
 
-@compiled(inline=True)
+@compiled
 def _top_bit(x):
     """Index of the highest set bit of a non-zero uint64."""
     r = 0
@@ -88,7 +82,7 @@ def _top_bit(x):
     return r
 
 
-@compiled(inline=True)
+@compiled
 def highest_present(st, g, d):
     """The highest degree <= d that some user of group g has, or -1."""
     if d < 0:
@@ -103,7 +97,7 @@ def highest_present(st, g, d):
     return w * 64 + _top_bit(word)
 
 
-@compiled(inline=True)
+@compiled
 def lowest_present(st, g, d):
     """The lowest degree >= d that some user of group g has, or -1."""
     n_words = st.present.shape[1]
@@ -119,7 +113,7 @@ def lowest_present(st, g, d):
     return w * 64 + _top_bit(word & (~word + _ONE))
 
 
-@compiled(inline=True)
+@compiled
 def next_degree(st, g_lo, g_hi, d, upward):
     """The next degree after d (above if ``upward``, else below) that groups g_lo..g_hi-1 have.
 

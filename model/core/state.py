@@ -14,12 +14,16 @@ Layout, for N users and R recommenders (G = 2R groups):
 - **Users**: ``strat`` (1 = cooperate, 0 = defect), ``rec`` (recommender index),
   ``ncoop`` (number of cooperating neighbours: a user's payoff is exact and O(1)
   from ``deg``, ``ncoop`` and ``strat``, with no floating-point drift).
-- **Indexes** for recommenders: every user belongs to group
-  ``g = 2 * rec + (0 if cooperator else 1)``. ``gorder`` lists users sorted by group
+- **Indexes** for recommenders: every user belongs to a group (its recommender and
+  strategy; the encoding is :mod:`model.core.groups`). ``gorder`` lists users sorted by group
   (``gstart[g]`` .. ``gstart[g + 1]``), ``dorder`` sorted by ``deg * G + g``
   (``dstart``). A recommender's cooperators, defectors or all users are then one
   contiguous range, at any degree, and a candidate is drawn in O(1) expected time:
   no scan of all users per request.
+- **Recommenders**: each one's selector codes (``source``, ``who``, ``rank``, written
+  by its policy, :mod:`model.policies`, and rewritable between chunks of updates by a
+  policy with state) and a ``checkpoint``: the kernel stops right after the request
+  that brings ``requests_by[r]`` to it, so a policy can act every W requests exactly.
 - **Counters** (``cnt``), per-recommender tallies and the RNG state.
 """
 
@@ -82,9 +86,15 @@ class EngineState(NamedTuple):
     requests_by: np.ndarray  # int64[R]
     rewires_by: np.ndarray  # int64[R]
     payoff: np.ndarray  # float64[2, 2]: payoff[my strategy, their strategy]
-    pool: np.ndarray  # int8[R]: selector codes of each recommender's policy
+    # -- recommenders: what the kernel reads of each one's policy ---------------------
+    source: np.ndarray  # int8[R]: selector codes of each recommender's policy
     who: np.ndarray  # int8[R]
     rank: np.ndarray  # int8[R]
+    checkpoint: np.ndarray  # int64[R]: stop once requests_by[r] reaches this (-1: never)
+    # A learned recommender's parameters belong here too, so the kernel reaches them
+    # through the state like everything else: e.g. ``weights: float64[total]`` with
+    # ``weights_at: int64[R + 1]`` (recommender r's weights are
+    # ``weights[weights_at[r]:weights_at[r + 1]]``), written by its policy between chunks.
     fpar: np.ndarray  # float64[N_FPAR]
     rng: np.ndarray  # uint64[4]
 
@@ -95,11 +105,6 @@ class EngineState(NamedTuple):
     @property
     def n_groups(self) -> int:
         return len(self.gstart) - 1
-
-
-def group_of(strat: np.ndarray, rec: np.ndarray) -> np.ndarray:
-    """The index group of each user: cooperators of a recommender first."""
-    return 2 * rec.astype(np.int64) + (1 - strat.astype(np.int64))
 
 
 def payoff_matrix(T: float, S: float) -> np.ndarray:
@@ -123,17 +128,3 @@ def update_probabilities(W: float, W2: float) -> tuple[float, float]:
     p_rec = 1.0 if np.isinf(W2) else W2 / (1.0 + W2)
     p_strat = 0.0 if np.isinf(W) else (1.0 - p_rec) / (1.0 + W)
     return p_rec, p_strat
-
-
-def sorted_index(keys: np.ndarray, n_keys: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """A permutation sorting ``keys``, each element's position in it, and bucket starts.
-
-    ``order[start[k]:start[k + 1]]`` are the elements whose key is ``k``; ``pos`` is
-    the inverse permutation. The kernels keep all three up to date as keys change.
-    """
-    order = np.argsort(keys, kind="stable").astype(np.int32)
-    pos = np.empty_like(order)
-    pos[order] = np.arange(len(order), dtype=np.int32)
-    start = np.zeros(n_keys + 1, dtype=np.int64)
-    np.cumsum(np.bincount(keys, minlength=n_keys), out=start[1:])
-    return order, pos, start
