@@ -5,10 +5,15 @@ it gets its own :class:`~visualization.session.Session` (created with
 ``use_memo`` inside the component, never at module level), so runs on one server
 are independent.
 
-Playing runs a worker thread (``solara.use_thread``) that steps the model, bumps
-the frame counter and waits until the page has drawn that frame before stepping
+Playing runs a worker thread (``solara.use_thread``) that steps the model, sends
+the views the numbers that changed (:meth:`Session.publish`), bumps the frame
+counter and waits until the browser says it has drawn that frame before stepping
 again: the simulation never runs ahead of what the viewer sees, and a slow
-browser slows the run instead of queueing frames.
+browser slows its own run instead of queueing frames. The server draws nothing.
+
+Before a model is built the request is checked against the server's per-session
+limits (:mod:`visualization.limits`): a refused request is a message in that page,
+and every other session keeps playing.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import solara
 from model.parameters import format_mix
 from visualization.controls import (ParameterControls, PlaybackControls, initial_draft,
                                     problem)
+from visualization.limits import Limits, refusal
 from visualization.network import network_caption
 from visualization.scenarios_picker import ScenarioPicker
 from visualization.session import Session
@@ -37,18 +43,29 @@ CSS = """
 .rw-sidebar { width: 350px; min-width: 350px; padding: 8px; background: #f5f5f5; }
 .rw-views { flex-wrap: wrap; align-items: flex-start; gap: 8px; }
 .rw-network-card { flex: 1 1 420px; min-width: 340px; max-width: 640px; }
-.rw-plots-card { flex: 1 1 420px; min-width: 340px; max-width: 900px; }
+.rw-plots-card { flex: 1 1 690px; min-width: 340px; max-width: 1040px; }
 .rw-main { flex: 1 1 auto; min-width: 0; padding: 8px; }
 .rw-title { font-size: 1.35rem; font-weight: 600; margin: 4px 8px 8px 8px; display: block; }
 .rw-headline { font-size: 1.25rem; font-weight: 500; }
-.rw-image img, .rw-image { max-width: 100%; height: auto; }
-.rw-plots { max-width: 100%; height: auto; }
+.rw-network-view canvas { max-width: 100%; height: auto !important; }
 .rw-caption { color: #444; font-size: 0.95rem; }
 """
 
 
+#: the per-session limits, read once from the environment (see visualization.limits)
+_limits: Limits | None = None
+
+
+def server_limits() -> Limits:
+    """This server's per-session limits (``server.py`` checks them at start)."""
+    global _limits
+    if _limits is None:
+        _limits = Limits.from_environ()
+    return _limits
+
+
 class FrameClock:
-    """Lets the play loop wait until the page has drawn the frame it asked for."""
+    """Lets the play loop wait until the browser has drawn the frame it asked for."""
 
     def __init__(self):
         self.drawn = 0
@@ -147,64 +164,60 @@ def Status(session: Session, draft: solara.Reactive, message: solara.Reactive, f
 
 @solara.component
 def Downloads(session: Session):
-    """The current run's time series (CSV) and pictures (PNG)."""
+    """The current run's time series (CSV); each view has its own PNG and SVG buttons."""
     with solara.Row(style={"flex-wrap": "wrap", "gap": "6px"}):
         solara.FileDownload(session.csv, filename="rewire-timeseries.csv",
                             label="Time series (CSV)", mime_type="text/csv")
-        solara.FileDownload(session.plots_png, filename="rewire-plots.png",
-                            label="Plots (PNG)", mime_type="image/png")
-        solara.FileDownload(session.network_png, filename="rewire-network.png",
-                            label="Network (PNG)", mime_type="image/png")
+    solara.Text("Pictures: the PNG and SVG buttons above each view.", classes=["rw-caption"])
 
 
 @solara.component
-def NetworkCard(session: Session, show_network: solara.Reactive, frame: int):
-    """The network picture (or why it is not shown) and its on/off switch."""
+def NetworkCard(session: Session, show_network: solara.Reactive, n_users: int):
+    """The network view (or why it is not shown) and its on/off switch."""
     shown = show_network.value
-
-    def picture() -> bytes:
-        return session.network_png() if shown else b""
-
-    image = solara.use_memo(picture, [frame, shown, id(session.model)])
+    session.network_shown = shown
     with solara.Card("Network", classes=["rw-network-card"]):
         solara.Switch(label="Show the network", value=show_network, classes=["rw-show-network"])
-        if shown and image:
-            solara.Text(network_caption(int(session.params.get("n", 0))), classes=["rw-caption"])
-            solara.Image(image, format="png", classes=["rw-image"])
-        elif not shown:
+        if shown:
+            solara.Text(network_caption(n_users), classes=["rw-caption"])
+            solara.Column(children=[session.network_view])
+        else:
             solara.Text("Hidden: the run goes faster without it.", classes=["rw-caption"])
 
 
 @solara.component
-def PlotsCard(session: Session, frame: int):
-    """The live plots."""
-    # one image of all panels: the browser decodes one PNG per frame, not eight
-    png = solara.use_memo(lambda: session.plots_png(columns=2), [frame, id(session.model)])
+def PlotsCard(session: Session):
+    """The live plots (hover for values, wheel to zoom, click a legend entry to hide it)."""
     with solara.Card("Measurements", classes=["rw-plots-card"]):
-        if png:
-            solara.Image(png, format="png", classes=["rw-plots"])
+        solara.Column(children=[session.plots_view])
 
 
 @solara.component
-def RunView(session: Session, frame: solara.Reactive, clock: FrameClock, playback: dict,
-            draft: solara.Reactive, message: solara.Reactive, show_network: solara.Reactive):
-    """Everything that changes with each frame; marks the frame as drawn.
+def Progress(session: Session, frame: solara.Reactive, playback: dict,
+             draft: solara.Reactive, message: solara.Reactive):
+    """The part of the page a frame changes on the server: buttons, headline, status.
 
-    The mark is an effect, so it is set once the frame's widgets are updated: marked
-    during the render, the play loop would set the next frame while this pass is still
-    rendering, and on a fast machine every pass would be overtaken by the next until
-    the renderer gives up (a render loop that never reaches the page).
+    Only this component reads the frame counter, so a frame re-renders a few texts;
+    the plots and the network get their numbers by message and draw themselves.
     """
     current = frame.value
+    with solara.Card():
+        PlaybackControls(**playback, session=session, frame=current)
+        Headline(session, current)
+        Status(session, draft, message, current)
+
+
+@solara.component
+def RunView(session: Session, frame: solara.Reactive, playback: dict,
+            draft: solara.Reactive, message: solara.Reactive, show_network: solara.Reactive,
+            run: int):
+    """The run: its controls and numbers, and the two views (``run`` counts the models
+    built, so the network's caption follows a reset)."""
     with solara.Column(classes=["rw-main"]):
-        with solara.Card():
-            PlaybackControls(**playback, session=session, frame=current)
-            Headline(session, current)
-            Status(session, draft, message, current)
+        Progress(session, frame, playback, draft, message)
         with solara.Row(classes=["rw-views"]):
-            NetworkCard(session, show_network, current)
-            PlotsCard(session, current)
-    solara.use_effect(lambda: clock.mark_drawn(current), [current])
+            NetworkCard(session, show_network, int(session.params.get("n", 0)))
+            PlotsCard(session)
 
 
 @solara.component
@@ -219,6 +232,7 @@ def Page():
     """The whole dashboard; one per browser session, with its own model."""
     session = solara.use_memo(Session, [])
     clock = solara.use_memo(FrameClock, [])
+    session.plots_view.on_drawn = clock.mark_drawn
     draft = solara.use_reactive(initial_draft())
     frame = solara.use_reactive(0)
     playing = solara.use_reactive(False)
@@ -226,10 +240,11 @@ def Page():
     delay = solara.use_reactive(0)
     show_network = solara.use_reactive(True)
     message = solara.use_reactive(None)
+    run = solara.use_reactive(0)
 
     def rebuild(params: dict[str, Any]) -> None:
         playing.set(False)
-        why = problem(params)
+        why = problem(params) or refusal(params, server_limits())
         if why is not None:
             message.set((why, dict(params)))
             return
@@ -239,7 +254,10 @@ def Page():
             message.set((str(err), dict(params)))
             return
         message.set(None)
-        frame.set(frame.value + 1)
+        run.set(run.value + 1)
+        target = frame.value + 1
+        session.publish(target)
+        frame.set(target)
 
     def first_model():
         if not session.ready:
@@ -249,7 +267,9 @@ def Page():
 
     def step_once():
         session.step(1)
-        frame.set(frame.value + 1)
+        target = frame.value + 1
+        session.publish(target)
+        frame.set(target)
 
     def load_preset(params: dict[str, Any]):
         draft.set(dict(params))
@@ -265,6 +285,7 @@ def Page():
             started = time.perf_counter()
             session.step(speed.value)
             target = frame.value + 1
+            session.publish(target)
             frame.set(target)
             if not clock.wait_for(target, FRAME_TIMEOUT):
                 playing.value = False  # nobody is drawing: the page was closed
@@ -291,4 +312,4 @@ def Page():
                 ParameterControls(draft)
         playback = dict(playing=playing, speed=speed, delay=delay, on_step=step_once,
                         on_reset=lambda: rebuild(draft.value))
-        RunView(session, frame, clock, playback, draft, message, show_network)
+        RunView(session, frame, playback, draft, message, show_network, run.value)
