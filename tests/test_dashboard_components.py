@@ -27,7 +27,7 @@ from visualization.network import FULL_LIMIT, SAMPLE_LIMIT, NetworkFeed, network
 from visualization.plots import RowFeed, panel_spec, plotted_columns
 from visualization.scenarios_picker import load_presets, point_labels, preset_params
 from visualization.session import Session
-from visualization.widgets import NetworkView, PlotsView
+from visualization.widgets import HeadlineView, NetworkView, PlotsView
 
 
 # -- helpers -------------------------------------------------------------------
@@ -54,8 +54,8 @@ def alerts(rc) -> list[str]:
 
 
 def generation(rc) -> int:
-    (text,) = texts(rc, "rw-generation")
-    return int(text.split()[-1])
+    """The generation the page's headline shows (drawn in the browser from this number)."""
+    return rc.find(HeadlineView).widget.generation
 
 
 @pytest.fixture

@@ -6,9 +6,8 @@ it gets its own :class:`~visualization.session.Session` (created with
 are independent.
 
 Playing runs a worker thread (``solara.use_thread``) that steps the model, sends
-the views the numbers that changed (:meth:`Session.publish`), bumps the frame
-counter and waits until the browser says it has drawn that frame before stepping
-again: the simulation never runs ahead of what the viewer sees, and a slow
+the headline and the views the numbers that changed (:meth:`Session.publish`) and
+waits until the browser says it has drawn that frame before stepping again: the simulation never runs ahead of what the viewer sees, and a slow
 browser slows its own run instead of queueing frames. The server draws nothing.
 
 Before a model is built the request is checked against the server's per-session
@@ -69,7 +68,14 @@ class FrameClock:
 
     def __init__(self):
         self.drawn = 0
+        self.sent = 0
         self.condition = threading.Condition()
+
+    def next_frame(self) -> int:
+        """The number of the next frame to publish."""
+        with self.condition:
+            self.sent += 1
+            return self.sent
 
     def mark_drawn(self, frame: int) -> None:
         with self.condition:
@@ -119,35 +125,12 @@ def describe(params: dict[str, Any]) -> str:
             f"recommenders: {mix}, seed={params.get('rng')}")
 
 
-def status_of(session: Session) -> str:
-    """``running``, ``fixated`` (every user plays one strategy) or ``stopped`` (time limit)."""
-    if session.model is None:
-        return "no model"
-    if session.running:
-        return "running"
-    return "fixated" if session.latest().get("cooperation") in (0.0, 1.0) else "stopped"
-
-
-# A new frame re-renders RunView and what it contains, not the sidebar's thirty-odd
-# controls: RunView alone reads the frame counter, so one frame is one render pass.
+# A frame re-renders nothing on the server: the headline and both views get their
+# numbers by message and draw themselves. The server-side tree (buttons, status,
+# controls) re-renders only when a model is built or a run stops.
 
 @solara.component
-def Headline(session: Session, frame: int):
-    """Generation counter and the numbers a class watches."""
-    latest = session.latest()
-    with solara.Row(style={"align-items": "baseline", "flex-wrap": "wrap", "gap": "18px"}):
-        solara.Text(f"Generation {session.generation}", classes=["rw-headline", "rw-generation"])
-        if latest:
-            solara.Text(f"Cooperation {latest.get('cooperation', 0):.1%}",
-                        classes=["rw-headline", "rw-cooperation"])
-            solara.Text(f"Rewires {int(latest.get('rewires', 0)):,}", classes=["rw-headline"])
-            solara.Text(f"Max degree {int(latest.get('max_degree', 0))}",
-                        classes=["rw-headline"])
-            solara.Text(f"({status_of(session)})", classes=["rw-status"])
-
-
-@solara.component
-def Status(session: Session, draft: solara.Reactive, message: solara.Reactive, frame: int):
+def Status(session: Session, draft: solara.Reactive, message: solara.Reactive, changed: int):
     """What is wrong with the controls, if anything, and what the running model is."""
     draft_problem = problem(draft.value)
     if message.value and message.value[1] == draft.value:
@@ -193,28 +176,26 @@ def PlotsCard(session: Session):
 
 
 @solara.component
-def Progress(session: Session, frame: solara.Reactive, playback: dict,
+def Progress(session: Session, changed: solara.Reactive, playback: dict,
              draft: solara.Reactive, message: solara.Reactive):
-    """The part of the page a frame changes on the server: buttons, headline, status.
-
-    Only this component reads the frame counter, so a frame re-renders a few texts;
-    the plots and the network get their numbers by message and draw themselves.
-    """
-    current = frame.value
+    """Buttons, headline and status. Only this component reads ``changed``, which is
+    bumped when a model is built or a run stops (Play and Step then change), never
+    per frame: a frame costs the server no render pass at all."""
+    current = changed.value
     with solara.Card():
         PlaybackControls(**playback, session=session, frame=current)
-        Headline(session, current)
+        solara.Column(children=[session.headline_view])
         Status(session, draft, message, current)
 
 
 @solara.component
-def RunView(session: Session, frame: solara.Reactive, playback: dict,
+def RunView(session: Session, changed: solara.Reactive, playback: dict,
             draft: solara.Reactive, message: solara.Reactive, show_network: solara.Reactive,
             run: int):
     """The run: its controls and numbers, and the two views (``run`` counts the models
     built, so the network's caption follows a reset)."""
     with solara.Column(classes=["rw-main"]):
-        Progress(session, frame, playback, draft, message)
+        Progress(session, changed, playback, draft, message)
         with solara.Row(classes=["rw-views"]):
             NetworkCard(session, show_network, int(session.params.get("n", 0)))
             PlotsCard(session)
@@ -234,7 +215,7 @@ def Page():
     clock = solara.use_memo(FrameClock, [])
     session.plots_view.on_drawn = clock.mark_drawn
     draft = solara.use_reactive(initial_draft())
-    frame = solara.use_reactive(0)
+    changed = solara.use_reactive(0)
     playing = solara.use_reactive(False)
     speed = solara.use_reactive(1)
     delay = solara.use_reactive(0)
@@ -254,10 +235,9 @@ def Page():
             message.set((str(err), dict(params)))
             return
         message.set(None)
-        run.set(run.value + 1)
-        target = frame.value + 1
-        session.publish(target)
-        frame.set(target)
+        run.set(run.peek() + 1)
+        session.publish(clock.next_frame())
+        changed.set(changed.peek() + 1)
 
     def first_model():
         if not session.ready:
@@ -267,9 +247,9 @@ def Page():
 
     def step_once():
         session.step(1)
-        target = frame.value + 1
-        session.publish(target)
-        frame.set(target)
+        session.publish(clock.next_frame())
+        if not session.running:
+            changed.set(changed.peek() + 1)  # Play and Step turn off
 
     def load_preset(params: dict[str, Any]):
         draft.set(dict(params))
@@ -284,14 +264,14 @@ def Page():
                 break
             started = time.perf_counter()
             session.step(speed.value)
-            target = frame.value + 1
+            target = clock.next_frame()
             session.publish(target)
-            frame.set(target)
             if not clock.wait_for(target, FRAME_TIMEOUT):
                 playing.value = False  # nobody is drawing: the page was closed
                 break
             if not session.running:
                 playing.set(False)
+                changed.set(changed.peek() + 1)
                 break
             pause = delay.value / 1000 - (time.perf_counter() - started)
             if pause > 0:
@@ -312,4 +292,4 @@ def Page():
                 ParameterControls(draft)
         playback = dict(playing=playing, speed=speed, delay=delay, on_step=step_once,
                         on_reset=lambda: rebuild(draft.value))
-        RunView(session, frame, playback, draft, message, show_network, run.value)
+        RunView(session, changed, playback, draft, message, show_network, run.value)

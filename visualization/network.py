@@ -105,7 +105,7 @@ class NetworkFeed:
         """Relax the layout a step towards the current graph and cut the next frame."""
         m = len(self.nodes)
         coop_share = float(np.mean(self.model.is_cooperator)) if self.n_users else 0.0
-        header = {"n": m, "mode": self.mode, "names": self.names,
+        header = {"n": m, "mode": self.mode, "names": self.names, "generation": generation,
                   "title": f"Generation {generation}: {coop_share:.0%} cooperators"
                            + (" (sample)" if self.mode == "sample" else "")}
         if self.mode == "summary":

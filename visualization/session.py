@@ -22,7 +22,7 @@ from typing import Any
 
 from visualization.network import NetworkFeed
 from visualization.plots import RowFeed, degree_counts, panel_spec, plotted_columns
-from visualization.widgets import NetworkView, PlotsView
+from visualization.widgets import HeadlineView, NetworkView, PlotsView
 
 
 def make_model(**params: Any):
@@ -49,6 +49,7 @@ class Session:
         self.params: dict[str, Any] = {}
         self.plots_view = PlotsView()
         self.network_view = NetworkView()
+        self.headline_view = HeadlineView()
         self.rows: RowFeed | None = None
         self.network: NetworkFeed | None = None
         #: whether the page shows the network (no layout work while it does not)
@@ -100,6 +101,15 @@ class Session:
                 done += 1
         return done
 
+    @property
+    def status(self) -> str:
+        """``running``, ``fixated`` (every user plays one strategy) or ``stopped`` (time limit)."""
+        if self.model is None:
+            return "no model"
+        if self.running:
+            return "running"
+        return "fixated" if self.latest().get("cooperation") in (0.0, 1.0) else "stopped"
+
     def latest(self) -> dict[str, float]:
         """The last row of the time series, for the page's headline numbers."""
         if self.model is None:
@@ -127,6 +137,13 @@ class Session:
                 return
             if frame is not None:
                 self.last_frame = frame
+            latest = self.latest()
+            with self.headline_view.hold_sync():
+                self.headline_view.generation = self.generation
+                self.headline_view.cooperation = float(latest.get("cooperation", 0.0))
+                self.headline_view.rewires = int(latest.get("rewires", 0))
+                self.headline_view.max_degree = int(latest.get("max_degree", 0))
+                self.headline_view.status = self.status
             if self.network_shown:
                 self._send_network()
             self._send_rows(frame)

@@ -1,4 +1,4 @@
-"""The two views the browser draws: :class:`PlotsView` and :class:`NetworkView`.
+"""What the browser draws: :class:`PlotsView`, :class:`NetworkView`, :class:`HeadlineView`.
 
 Both are small `anywidget <https://anywidget.dev>`_ widgets whose JavaScript is one
 file of this package, ``visualization/static/views.js`` (canvas drawing, hover,
@@ -61,3 +61,18 @@ class NetworkView(_View):
     kind = traitlets.Unicode("network").tag(sync=True)
     #: the model's user number of each drawn node (empty: node i is user i)
     node_ids = traitlets.List([]).tag(sync=True)
+
+
+class HeadlineView(_View):
+    """The generation counter and the numbers a class watches, above the views.
+
+    Plain synced numbers (not messages): they are tiny, and a view that opens late
+    shows the current ones without asking.
+    """
+
+    kind = traitlets.Unicode("headline").tag(sync=True)
+    generation = traitlets.Int(0).tag(sync=True)
+    cooperation = traitlets.Float(None, allow_none=True).tag(sync=True)
+    rewires = traitlets.Int(0).tag(sync=True)
+    max_degree = traitlets.Int(0).tag(sync=True)
+    status = traitlets.Unicode("no model").tag(sync=True)

@@ -230,6 +230,7 @@ class Plots {
     this.raf = requestAnimationFrame(() => {
       this.raf = null;
       this.canvases.forEach((c, i) => this.paint(c.getContext("2d"), i));
+      this.el.dataset.generation = this.length - 1;  // what is on screen (tests, benchmark)
       if (this.pending !== null) { answerWhenDrawn(this.model, this.pending); this.pending = null; }
     });
   }
@@ -506,7 +507,7 @@ class Network {
     if (msg.full) { this.n = msg.n; this.count = 0; this.index = new Map(); }
     else if (msg.n !== this.n || msg.since !== this.version) return this.model.send({ type: "hello" });
     this.version = msg.version;
-    this.title = msg.title; this.names = msg.names || [];
+    this.title = msg.title; this.names = msg.names || []; this.generation = msg.generation;
     this.pos = floats(buffers[0], Float32Array);
     this.state = floats(buffers[1], Uint8Array);
     this.degree = floats(buffers[2], Uint16Array);
@@ -527,6 +528,7 @@ class Network {
     this.raf = requestAnimationFrame(() => {
       this.raf = null;
       this.paint(this.canvas.getContext("2d"));
+      this.el.dataset.generation = this.generation;
       if (this.pending !== null) { answerWhenDrawn(this.model, this.pending); this.pending = null; }
     });
   }
@@ -611,9 +613,43 @@ class Network {
   }
 }
 
+// ---------------------------------------------------------------- the headline
+class Headline {
+  // "Generation 12  Cooperation 48.3%  Rewires 1,234  Max degree 61  (running)"
+  constructor(model, el) {
+    this.model = model;
+    el.style.cssText = "display:flex;flex-wrap:wrap;align-items:baseline;gap:18px";
+    const span = (cls) => {
+      const s = document.createElement("span");
+      s.className = cls; s.style.marginRight = "18px";
+      if (cls.includes("rw-headline")) { s.style.fontSize = "1.25rem"; s.style.fontWeight = "500"; }
+      el.appendChild(s); return s;
+    };
+    this.generation = span("rw-headline rw-generation");
+    this.cooperation = span("rw-headline rw-cooperation");
+    this.rewires = span("rw-headline rw-rewires");
+    this.degree = span("rw-headline rw-max-degree");
+    this.status = span("rw-status");
+    model.on("change", () => this.show());
+    this.show();
+  }
+
+  show() {
+    const m = this.model, coop = m.get("cooperation");
+    this.generation.textContent = `Generation ${m.get("generation")}`;
+    const has = coop !== null && coop !== undefined;
+    this.cooperation.textContent = has ? `Cooperation ${(100 * coop).toFixed(1)}%` : "";
+    this.rewires.textContent = has ? `Rewires ${m.get("rewires").toLocaleString("en-US")}` : "";
+    this.degree.textContent = has ? `Max degree ${m.get("max_degree")}` : "";
+    this.status.textContent = `(${m.get("status")})`;
+  }
+}
+
 export default {
   render({ model, el }) {
-    const view = model.get("kind") === "network" ? new Network(model, el) : new Plots(model, el);
+    const kind = model.get("kind");
+    const view = kind === "network" ? new Network(model, el)
+      : kind === "headline" ? new Headline(model, el) : new Plots(model, el);
     return () => { view.tip && view.tip.remove(); };
   },
 };
