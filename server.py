@@ -10,6 +10,7 @@ The per-session limits (``REWIRE_MAX_USERS``, ``REWIRE_MAX_TIES``,
 mistyped value stops the server at once with one line naming the variable.
 """
 
+import os
 import sys
 
 import solara.server.settings
@@ -27,8 +28,10 @@ from visualization.app import Layout, Page  # noqa: E402,F401
 try:
     app.server_limits()
 except LimitsError as err:
-    print(f"rewire dashboard: {err}", file=sys.stderr)
-    sys.exit(2)
+    print(f"rewire dashboard: {err}", file=sys.stderr, flush=True)
+    # the server is importing this file inside its start-up, which would turn
+    # SystemExit into a traceback and its own exit code: leave at once instead
+    os._exit(2)
 
 # compile (or load) the compiled code once per server, not on a visitor's first frame
 session.warm_up()

@@ -9,6 +9,7 @@ numbers they draw (new rows, changed ties), and oversized requests are refused.
 from __future__ import annotations
 
 import math
+import os
 import re
 
 import ipyvuetify as v
@@ -348,3 +349,21 @@ def test_a_refused_request_shows_a_message_and_keeps_the_running_model(page):
     assert any("Too big for this shared server" in a for a in alerts(page))
     assert "n=1000," in texts(page, "rw-running-params")[0]
     assert generation(page) == 1
+
+
+@pytest.mark.timeout(300)
+def test_a_mistyped_limit_stops_the_server_with_one_line_naming_it():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "REWIRE_MAX_SESSION_MB": "lots"}
+    done = subprocess.run([sys.executable, "-m", "solara", "run", "server.py", "--port", "0",
+                           "--production", "--no-open"], cwd=root, env=env,
+                          capture_output=True, text=True, timeout=280)
+    assert done.returncode == 2
+    lines = [line for line in done.stderr.splitlines() if "REWIRE_MAX_SESSION_MB" in line]
+    assert lines == ["rewire dashboard: REWIRE_MAX_SESSION_MB must be a whole number >= 1, "
+                     "got 'lots'"]
+    assert "Traceback" not in done.stderr
