@@ -7,8 +7,10 @@ are independent.
 
 Playing runs a worker thread (``solara.use_thread``) that steps the model, sends
 the headline and the views the numbers that changed (:meth:`Session.publish`) and
-waits until the browser says it has drawn that frame before stepping again: the simulation never runs ahead of what the viewer sees, and a slow
-browser slows its own run instead of queueing frames. The server draws nothing.
+waits until the browser says it has received that frame before stepping again, so
+frames never queue up between server and browser. The browser draws the newest state
+once per screen refresh: a busy browser skips drawings, not data. The server draws
+nothing.
 
 Before a model is built the request is checked against the server's per-session
 limits (:mod:`visualization.limits`): a refused request is a message in that page,
@@ -33,7 +35,7 @@ from visualization.session import Session
 
 #: page title, also the browser tab's
 TITLE = "Rewire: recommenders and cooperation"
-#: how long the play loop waits for a frame to be drawn before it gives up playing
+#: how long the play loop waits for a frame to be received before it gives up playing
 #: (a backstop: closing the page cancels the loop at once)
 FRAME_TIMEOUT = 60.0
 
@@ -64,10 +66,10 @@ def server_limits() -> Limits:
 
 
 class FrameClock:
-    """Lets the play loop wait until the browser has drawn the frame it asked for."""
+    """Lets the play loop wait until the browser has received the frame it was sent."""
 
     def __init__(self):
-        self.drawn = 0
+        self.received = 0
         self.sent = 0
         self.condition = threading.Condition()
 
@@ -77,15 +79,15 @@ class FrameClock:
             self.sent += 1
             return self.sent
 
-    def mark_drawn(self, frame: int) -> None:
+    def mark_received(self, frame: int) -> None:
         with self.condition:
-            self.drawn = max(self.drawn, frame)
+            self.received = max(self.received, frame)
             self.condition.notify_all()
 
     def wait_for(self, frame: int, timeout: float) -> bool:
-        """True once ``frame`` is drawn; False if it was not within ``timeout`` seconds."""
+        """True once ``frame`` is received; False if it was not within ``timeout`` seconds."""
         with self.condition:
-            return self.condition.wait_for(lambda: self.drawn >= frame, timeout)
+            return self.condition.wait_for(lambda: self.received >= frame, timeout)
 
 
 def current_kernel():
@@ -213,7 +215,7 @@ def Page():
     """The whole dashboard; one per browser session, with its own model."""
     session = solara.use_memo(Session, [])
     clock = solara.use_memo(FrameClock, [])
-    session.plots_view.on_drawn = clock.mark_drawn
+    session.plots_view.on_received = clock.mark_received
     draft = solara.use_reactive(initial_draft())
     changed = solara.use_reactive(0)
     playing = solara.use_reactive(False)

@@ -130,8 +130,8 @@ class Session:
         return self.network
 
     def publish(self, frame: int | None = None) -> None:
-        """Send the views what changed since the last frame; the plots answer ``drawn``
-        with ``frame`` once the browser has drawn it (the network is sent first)."""
+        """Send the views what changed since the last frame; the plots answer
+        ``received`` with ``frame`` once the browser has it (the network is sent first)."""
         with self.lock:
             if self.model is None:
                 return

@@ -10,8 +10,9 @@ talks to them with custom messages that carry numbers in binary buffers:
 - ``reset`` (plots): a new model, forget the old rows.
 
 A view that opens (first render, network switched back on, page reconnected) says
-``hello`` and gets everything again; a view that has drawn a frame says ``drawn``
-with that frame's number, which the session's play loop waits for.
+``hello`` and gets everything again; the plots say ``received`` with a frame's number
+once its numbers are in, which the session's play loop waits for. Each view draws its
+newest state once per screen refresh, so a busy browser skips drawings, not data.
 """
 
 from __future__ import annotations
@@ -36,16 +37,16 @@ class _View(anywidget.AnyWidget):
         super().__init__(**kwargs)
         #: called with no argument when a view opens and needs everything
         self.on_hello: Callable[[], None] | None = None
-        #: called with the frame number a view has drawn
-        self.on_drawn: Callable[[int], None] | None = None
+        #: called with the number of a frame whose numbers a view has received
+        self.on_received: Callable[[int], None] | None = None
         self.on_msg(self._received)
 
     def _received(self, _widget, content, _buffers) -> None:
         kind = content.get("type") if isinstance(content, dict) else None
         if kind == "hello" and self.on_hello is not None:
             self.on_hello()
-        elif kind == "drawn" and self.on_drawn is not None:
-            self.on_drawn(int(content.get("frame", 0)))
+        elif kind == "received" and self.on_received is not None:
+            self.on_received(int(content.get("frame", 0)))
 
 
 class PlotsView(_View):

@@ -1,4 +1,4 @@
-// The dashboard's two views, drawn in the browser: the live plots and the network.
+// The dashboard's views, drawn in the browser: the live plots, the network, the headline.
 //
 // The server sends numbers only (see visualization/widgets.py): new rows of the time
 // series, and for the network the node positions, states and degrees plus the ties
@@ -6,9 +6,12 @@
 // set of drawing functions that also write SVG (SvgContext below), so PNG and SVG
 // exports show exactly what the page shows.
 //
-// After drawing a frame that asked for it, a view answers {type: "drawn", frame}:
-// the server's play loop waits for that before stepping again, so a run never gets
-// ahead of what its viewer sees. A tab in the background answers without drawing.
+// Once a frame's numbers are in, the plots view answers {type: "received", frame}: the
+// server's play loop waits for that before stepping again, so frames never queue up
+// between server and browser. Drawing is decoupled from receiving: each view draws
+// its newest state once per screen refresh (requestAnimationFrame), so a browser that
+// cannot keep up skips drawings, never data, and never slows the run it shows. A tab
+// in the background draws nothing until it is shown again.
 
 const FONT = "12px sans-serif";
 const SMALL = "11px sans-serif";
@@ -149,9 +152,8 @@ function fmt(v) {
   return Number(v.toPrecision(3)).toString();
 }
 
-function answerWhenDrawn(model, frame) {
-  if (frame === undefined || frame === null) return;
-  model.send({ type: "drawn", frame });
+function answerReceived(model, frame) {
+  model.send({ type: "received", frame });
 }
 
 // ---------------------------------------------------------------- the plots
@@ -163,7 +165,6 @@ class Plots {
     this.model = model; this.el = el;
     this.columns = {}; this.length = 0; this.hist = new Int32Array(0);
     this.views = {};   // per panel: {x: [lo, hi] or null, hidden: Set}
-    this.pending = null; this.dirty = false;
     el.classList.add("rw-plots-view");
     exportButtons(el, "rewire-plots", ctx => this.paintAll(ctx));
     this.grid = document.createElement("div");
@@ -216,22 +217,21 @@ class Plots {
       this.length += count;
       if (buffers.length > 1) this.hist = floats(buffers[1], Int32Array);
     }
-    if (msg.frame !== undefined) this.pending = msg.frame;
+    // the numbers are in: the server may compute the next frame while this one is drawn
+    if (msg.frame !== undefined) answerReceived(this.model, msg.frame);
     this.schedule();
   }
 
   schedule() {
-    if (document.hidden) {  // nobody looks: answer now, draw when the tab is shown again
-      this.dirty = true;
-      if (this.pending !== null) { answerWhenDrawn(this.model, this.pending); this.pending = null; }
-      return;
-    }
+    if (document.hidden) return;  // nobody looks: draw when the tab is shown again
     if (this.raf) return;
     this.raf = requestAnimationFrame(() => {
       this.raf = null;
+      const t0 = performance.now();
       this.canvases.forEach((c, i) => this.paint(c.getContext("2d"), i));
+      this.el.dataset.paintMs = (performance.now() - t0).toFixed(1);
       this.el.dataset.generation = this.length - 1;  // what is on screen (tests, benchmark)
-      if (this.pending !== null) { answerWhenDrawn(this.model, this.pending); this.pending = null; }
+      this.el.dataset.paints = (+this.el.dataset.paints || 0) + 1;
     });
   }
 
@@ -463,11 +463,12 @@ class Network {
     this.model = model; this.el = el;
     this.n = 0; this.pos = new Float32Array(0); this.state = new Uint8Array(0); this.degree = new Uint16Array(0);
     this.edges = new Int32Array(2 * 1024); this.count = 0; this.index = new Map();
-    this.title = ""; this.pending = null;
+    this.title = "";
     el.classList.add("rw-network-view");
     exportButtons(el, "rewire-network", ctx => this.paint(ctx));
     this.canvas = sizedCanvas(NET, NET);
     this.canvas.className = "rw-network-canvas";
+    this.screen = this.canvas.getContext("2d");
     el.appendChild(this.canvas);
     this.tip = document.createElement("div");
     this.tip.className = "rw-tooltip";
@@ -515,21 +516,19 @@ class Network {
     for (let i = 0; i < removed.length; i += 2) this.remove(removed[i], removed[i + 1]);
     const added = floats(buffers[3], Int32Array);
     for (let i = 0; i < added.length; i += 2) this.add(added[i], added[i + 1]);
-    if (msg.frame !== undefined) this.pending = msg.frame;
     this.schedule();
   }
 
   schedule() {
-    if (document.hidden) {
-      if (this.pending !== null) { answerWhenDrawn(this.model, this.pending); this.pending = null; }
-      return;
-    }
+    if (document.hidden) return;
     if (this.raf) return;
     this.raf = requestAnimationFrame(() => {
       this.raf = null;
-      this.paint(this.canvas.getContext("2d"));
+      const t0 = performance.now();
+      this.paint(this.screen);
+      this.el.dataset.paintMs = (performance.now() - t0).toFixed(1);
       this.el.dataset.generation = this.generation;
-      if (this.pending !== null) { answerWhenDrawn(this.model, this.pending); this.pending = null; }
+      this.el.dataset.paints = (+this.el.dataset.paints || 0) + 1;
     });
   }
 
@@ -555,11 +554,15 @@ class Network {
     if (!this.n) return [NET, NET];
     const [X, Y] = this.frame();
     const e = this.edges;
-    ctx.strokeStyle = "#000000"; ctx.globalAlpha = this.count > 5000 ? 0.07 : 0.15; ctx.lineWidth = 0.6;
-    ctx.beginPath();
-    for (let i = 0; i < this.count; i++) { ctx.moveTo(X(e[2 * i]), Y(e[2 * i])); ctx.lineTo(X(e[2 * i + 1]), Y(e[2 * i + 1])); }
-    ctx.stroke();
-    ctx.globalAlpha = 1;
+    if (ctx === this.screen) {
+      this.rasterEdges(ctx, X, Y);
+    } else {  // exports: real lines (vector in SVG)
+      ctx.strokeStyle = "#000000"; ctx.globalAlpha = this.count > 5000 ? 0.07 : 0.15; ctx.lineWidth = 0.6;
+      ctx.beginPath();
+      for (let i = 0; i < this.count; i++) { ctx.moveTo(X(e[2 * i]), Y(e[2 * i])); ctx.lineTo(X(e[2 * i + 1]), Y(e[2 * i + 1])); }
+      ctx.stroke();
+      ctx.globalAlpha = 1;
+    }
     let top = 1;
     for (let i = 0; i < this.n; i++) if (this.degree[i] > top) top = this.degree[i];
     const colours = this.model.get("colours");
@@ -576,6 +579,43 @@ class Network {
       }
     }
     return [NET, NET];
+  }
+
+  rasterEdges(ctx, X, Y) {
+    // On screen the ties are a density image: each tie adds 1 to every pixel it
+    // crosses and a pixel's darkness grows with its count, like stacked translucent
+    // lines. Thousands of anti-aliased strokes cost a software-rendered canvas tens of
+    // milliseconds; this costs a few.
+    const ratio = this.canvas.width / NET, w = this.canvas.width, h = this.canvas.height;
+    if (!this.counts || this.counts.length !== w * h) {
+      this.counts = new Uint16Array(w * h);
+      this.image = new ImageData(w, h);
+    }
+    const counts = this.counts, e = this.edges;
+    counts.fill(0);
+    for (let i = 0; i < this.count; i++) {
+      const x0 = X(e[2 * i]) * ratio, y0 = Y(e[2 * i]) * ratio;
+      const dx = X(e[2 * i + 1]) * ratio - x0, dy = Y(e[2 * i + 1]) * ratio - y0;
+      const steps = Math.ceil(Math.max(Math.abs(dx), Math.abs(dy))) || 1;
+      const sx = dx / steps, sy = dy / steps;
+      let x = x0 + 0.5, y = y0 + 0.5;
+      for (let j = 0; j <= steps; j++, x += sx, y += sy) {
+        const px = x | 0, py = y | 0;
+        if (px >= 0 && px < w && py >= 0 && py < h) counts[py * w + px]++;
+      }
+    }
+    const data = this.image.data, per = this.count > 5000 ? 0.07 : 0.15;
+    const lut = new Uint8ClampedArray(64);
+    for (let c = 0; c < 64; c++) lut[c] = 255 * Math.pow(1 - per, c);
+    for (let p = 0, q = 0; p < counts.length; p++, q += 4) {
+      const g = lut[counts[p] < 63 ? counts[p] : 63];
+      data[q] = g; data[q + 1] = g; data[q + 2] = g; data[q + 3] = 255;
+    }
+    // keep the title and legend: only the part below them is replaced
+    const top = Math.floor(52 * ratio);
+    ctx.save(); ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.putImageData(this.image, 0, 0, 0, top, w, h - top);
+    ctx.restore();
   }
 
   paintLegend(ctx) {
