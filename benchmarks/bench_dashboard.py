@@ -15,7 +15,8 @@ at the default parameters (N=1000, k=30, one generation per frame, no pause):
    views (plots and network) say they have drawn it (their ``data-generation``).
 2. **A class on one server**: opens K tabs (separate sessions) for each K of
    ``--class-sizes``, presses Play in all of them with the network shown, and counts
-   the generations each tab shows per second over ``--seconds``. Meanwhile it reads
+   the generations each tab shows per second over ``--seconds`` (and how often each
+   tab drew its network: a busy browser skips drawings). Meanwhile it reads
    the server process's CPU time, and divides it by the frames all tabs were sent:
    the server's CPU time per frame per session, with real browsers answering.
 3. **Many sessions, server only**: builds ``--sessions`` pages in this process
@@ -120,6 +121,11 @@ def generation_of(page) -> int:
     return int(page.inner_text(".rw-generation").split()[-1])
 
 
+def network_draws(page) -> int:
+    """How many times the page has drawn the network (the views count their paints)."""
+    return int(page.get_attribute(".rw-network-view", "data-paints") or 0)
+
+
 def time_steps(page, steps: int) -> list[float]:
     """Milliseconds from clicking Step to the updated page, for ``steps`` generations."""
     times = []
@@ -141,15 +147,17 @@ def class_run(browser, url: str, tabs: int, seconds: float, server_pid: int) -> 
     CPU time per frame per session over the same window."""
     opened = [open_tab(browser, url) for _ in range(tabs)]
     pages = [page for _, page in opened]
-    for page in pages:
-        page.wait_for_selector(".rw-network-view[data-generation]", timeout=180_000)
+    for page in pages:  # many pages loading on one core take minutes
+        page.wait_for_selector(".rw-network-view[data-generation]", timeout=600_000)
     for page in pages:
         page.click(".rw-play")
     time.sleep(3)  # past the first frames
     start = [generation_of(page) for page in pages]
+    drawn0 = [network_draws(page) for page in pages]
     cpu0, t0 = cpu_seconds(server_pid), time.perf_counter()
     time.sleep(seconds)
     end = [generation_of(page) for page in pages]
+    drawn1 = [network_draws(page) for page in pages]
     cpu1, elapsed = cpu_seconds(server_pid), time.perf_counter() - t0
     for page in pages:
         page.click(".rw-pause")
@@ -157,6 +165,7 @@ def class_run(browser, url: str, tabs: int, seconds: float, server_pid: int) -> 
         context.close()
     frames = sum(b - a for a, b in zip(start, end))
     return {"rates": [(b - a) / elapsed for a, b in zip(start, end)],
+            "draws": [(b - a) / elapsed for a, b in zip(drawn0, drawn1)],
             "cpu_ms_per_frame": 1000 * (cpu1 - cpu0) / max(frames, 1),
             "server_busy": (cpu1 - cpu0) / elapsed}
 
@@ -250,7 +259,8 @@ def main() -> None:
                 results.append((tabs, run))
                 print(f"{tabs:3d} tab(s) playing at once, network shown: "
                       f"{statistics.median(rates):.1f} generations/s per tab (slowest "
-                      f"{min(rates):.1f}), {sum(rates):.1f} in all; server CPU "
+                      f"{min(rates):.1f}), {sum(rates):.1f} in all; network drawn "
+                      f"{statistics.median(run['draws']):.1f} times/s per tab; server CPU "
                       f"{run['cpu_ms_per_frame']:.1f} ms per frame per session, server core "
                       f"{100 * run['server_busy']:.0f}% busy  [target >= 4 per tab at 8 tabs]",
                       flush=True)

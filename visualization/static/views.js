@@ -636,7 +636,8 @@ class Network {
   hover(ev) {
     if (!this.n) return;
     const rect = this.canvas.getBoundingClientRect();
-    const mx = ev.clientX - rect.left, my = ev.clientY - rect.top;
+    // the canvas may be shown smaller than it is drawn (narrow windows)
+    const mx = (ev.clientX - rect.left) * NET / rect.width, my = (ev.clientY - rect.top) * NET / rect.height;
     const [X, Y] = this.frame();
     let best = -1, bestD = 100;
     for (let i = 0; i < this.n; i++) {
