@@ -1,22 +1,37 @@
-"""The Rewire dashboard: ``solara run server.py`` (see README).
+"""The Rewire dashboard: ``solara run server.py`` (see README and docs/dashboard.md).
 
 Everything the page loads is served by this server: Solara's own JavaScript and
 CSS from ``visualization/assets`` (see :mod:`visualization.offline_assets`), the
-plots as PNGs drawn by matplotlib, and the usage telemetry is off, so the page
-works in a classroom with no internet.
+views' JavaScript from the ``anywidget`` package and ``visualization/static``; the
+usage telemetry is off, so the page works in a classroom with no internet.
+
+The per-session limits (``REWIRE_MAX_USERS``, ``REWIRE_MAX_TIES``,
+``REWIRE_MAX_SESSION_MB``; see :mod:`visualization.limits`) are read here, so a
+mistyped value stops the server at once with one line naming the variable.
 """
+
+import os
+import sys
 
 import solara.server.settings
 
+from visualization.limits import LimitsError
 from visualization.offline_assets import use_offline_assets
 
 # no calls home: the page must work offline and must not report on its users
 solara.server.settings.telemetry.mixpanel_enable = False
 use_offline_assets()
 
-from visualization import raster, session  # noqa: E402
+from visualization import app, session  # noqa: E402
 from visualization.app import Layout, Page  # noqa: E402,F401
 
+try:
+    app.server_limits()
+except LimitsError as err:
+    print(f"rewire dashboard: {err}", file=sys.stderr, flush=True)
+    # the server is importing this file inside its start-up, which would turn
+    # SystemExit into a traceback and its own exit code: leave at once instead
+    os._exit(2)
+
 # compile (or load) the compiled code once per server, not on a visitor's first frame
-raster.warm_up()
 session.warm_up()

@@ -2,14 +2,14 @@
 
 These check what a user of the page relies on: the controls come from the
 parameter table, bad values give a message instead of a crash, Step and Reset do
-what they say, every page has its own model, presets load, and the pictures and
-downloads are what they claim to be.
+what they say, every page has its own model, presets load, the views are sent the
+numbers they draw (new rows, changed ties), and oversized requests are refused.
 """
 
 from __future__ import annotations
 
-import io
 import math
+import os
 import re
 
 import ipyvuetify as v
@@ -17,17 +17,18 @@ import ipywidgets
 import numpy as np
 import pytest
 import solara
-from PIL import Image
 
 from model.parameters import GAMES, PARAMETERS
 from model.policies import policy_names
 from visualization import controls
 from visualization.app import Page
 from visualization.layout import StableLayout
-from visualization.network import FULL_LIMIT, SAMPLE_LIMIT, NetworkPicture, network_mode
-from visualization.plots import PlotsPicture, stable_limits, stable_x_limit
+from visualization.limits import Limits, LimitsError, refusal
+from visualization.network import FULL_LIMIT, SAMPLE_LIMIT, NetworkFeed, network_mode
+from visualization.plots import RowFeed, panel_spec, plotted_columns
 from visualization.scenarios_picker import load_presets, point_labels, preset_params
 from visualization.session import Session
+from visualization.widgets import HeadlineView, NetworkView, PlotsView
 
 
 # -- helpers -------------------------------------------------------------------
@@ -54,8 +55,8 @@ def alerts(rc) -> list[str]:
 
 
 def generation(rc) -> int:
-    (text,) = texts(rc, "rw-generation")
-    return int(text.split()[-1])
+    """The generation the page's headline shows (drawn in the browser from this number)."""
+    return rc.find(HeadlineView).widget.generation
 
 
 @pytest.fixture
@@ -164,10 +165,12 @@ def test_two_pages_have_independent_models():
         second.close()
 
 
-def test_the_page_shows_the_network_and_the_plots(page):
-    images = page.find(ipywidgets.Image).widgets
-    assert len(images) == 2
-    assert all(img.value[:8] == b"\x89PNG\r\n\x1a\n" for img in images)
+def test_the_page_shows_the_network_and_the_plots_as_browser_drawn_views(page):
+    (plots,) = page.find(PlotsView).widgets
+    (network,) = page.find(NetworkView).widgets
+    titles = [panel["title"] for panel in plots.spec["panels"]]
+    assert titles[0] == "Cooperation" and "Degree distribution" in titles
+    assert not page.find(ipywidgets.Image).widgets  # no server-drawn picture any more
 
 
 # -- presets --------------------------------------------------------------------
@@ -253,36 +256,114 @@ def test_the_network_is_sampled_or_summarised_above_its_size_limits():
     assert network_mode(SAMPLE_LIMIT + 1) == "summary"
     session = Session()
     session.build({**controls.initial_draft(), "n": 3000, "k": 4})
-    picture = NetworkPicture(session.model, seed=1)
-    picture.update(0)
-    assert len(picture.nodes) < 3000
-    assert "sample" in picture.title.get_text()
+    piece = NetworkFeed(session.model, seed=1).frame(0)
+    assert piece.header["n"] == len(piece.positions) < 3000
+    assert "sample" in piece.header["title"]
 
 
-def test_stable_limits_only_move_when_the_data_leaves_them():
-    assert stable_limits((0, 10), 2, 8) == (0, 10)
-    assert stable_limits((0, 10), 2, 12)[1] > 12
-    assert stable_x_limit(20, 15) == 20 and stable_x_limit(20, 21) == 40
+def edge_set(pairs: np.ndarray) -> set[tuple[int, int]]:
+    return {(int(u), int(v)) for u, v in pairs}
 
 
-def test_plots_and_csv_follow_the_run():
+def test_the_network_sends_all_ties_once_then_only_the_ties_that_changed():
+    session = Session()
+    session.build({**controls.initial_draft(), "n": 300, "k": 10, "W": 3.0})
+    feed = NetworkFeed(session.model, seed=1)
+    first = feed.frame(0)
+    assert first.header["full"]
+    shown = edge_set(first.added)
+    assert len(shown) == len(session.model.edges())
+    for generation in range(1, 4):
+        session.step(1)
+        piece = feed.frame(generation)
+        assert not piece.header["full"]
+        assert 0 < len(piece.added) < len(shown) / 4  # a diff, not the whole graph
+        shown = (shown - edge_set(piece.removed)) | edge_set(piece.added)
+        now = edge_set(np.sort(np.asarray(session.model.edges()), axis=1))
+        assert shown == now
+    assert piece.positions.dtype == np.float32 and piece.positions.shape == (300, 2)
+    cooperators = (piece.state & 1).astype(bool)
+    assert (cooperators == np.asarray(session.model.is_cooperator)).all()
+    assert (piece.degree == np.asarray(session.model.degree)).all()
+
+
+def test_stable_positions_survive_a_view_that_asks_for_everything_again():
+    session = Session()
+    session.build({**controls.initial_draft(), "n": 200, "k": 6})
+    feed = NetworkFeed(session.model, seed=1)
+    feed.frame(0)
+    feed.rewind()
+    assert feed.frame(1).header["full"]
+
+
+def test_the_plots_get_only_the_rows_they_have_not_seen_and_the_csv_has_all():
     session = Session()
     session.build({**controls.initial_draft(), "n": 200, "k": 8,
                    "recommenders": {"local": 0.5, "coop-random": 0.5}, "W2": 0.1})
+    feed = RowFeed(session.rows.columns)
+    first, rows = feed.next_rows(session.model_vars)
+    assert (first, len(rows)) == (0, 1)  # the initial state
     session.step(3)
-    tile_height, tile_width = session.plots.panels[0].rgba().shape[:2]
-    shown = Image.open(io.BytesIO(session.plots_png(columns=2)))  # what the page shows
-    assert shown.size == (2 * tile_width, 4 * tile_height)  # eight panels, two a row
-    grid = Image.open(io.BytesIO(session.plots_png()))
-    assert grid.width > grid.height > 0
+    first, rows = feed.next_rows(session.model_vars)
+    assert (first, len(rows)) == (1, 3)
+    cooperation = feed.columns.index("cooperation")
+    assert list(rows[:, cooperation]) == session.model_vars["cooperation"][1:4]
+    assert {"share:local", "share:coop-random"} <= set(feed.columns)
+    assert len(feed.next_rows(session.model_vars)[1]) == 0
     lines = session.csv().strip().splitlines()
     header = lines[0].split(",")
     assert header[0] == "generation"
     assert {"cooperation", "rewires", "share:local", "share:coop-random"} <= set(header)
     assert len(lines) == 1 + 4  # initial state + three generations
-    assert Image.open(io.BytesIO(session.network_png())).width > 0
 
 
-def test_plots_picture_draws_one_line_per_recommender():
-    picture = PlotsPicture(["local", "fair"])
-    assert [line.get_label() for line in picture.share_lines] == ["local", "fair"]
+def test_the_plots_have_one_share_line_per_recommender():
+    spec = panel_spec(["local", "fair"])
+    (shares,) = [p for p in spec["panels"] if p["title"] == "Recommender shares"]
+    assert [line["name"] for line in shares["series"]] == ["local", "fair"]
+    assert {"share:local", "share:fair", "cooperation"} <= set(plotted_columns(spec))
+
+
+# -- per-session limits ----------------------------------------------------------
+def test_a_huge_request_is_refused_in_one_line_naming_what_is_over():
+    why = refusal({"n": 10**6, "k": 500}, Limits())
+    assert why is not None and "\n" not in why
+    assert "N=1,000,000 users" in why and "REWIRE_MAX_USERS" in why and "MB" in why
+    assert refusal(controls.initial_draft(), Limits()) is None  # the default run fits
+
+
+def test_the_teacher_sets_the_limits_in_the_environment():
+    limits = Limits.from_environ({"REWIRE_MAX_USERS": "500", "REWIRE_MAX_TIES": "",
+                                  "REWIRE_MAX_SESSION_MB": "50"})
+    assert limits == Limits(max_users=500, max_mb=50)
+    assert refusal({"n": 1000, "k": 4}, limits).count("at most 500") == 1
+    with pytest.raises(LimitsError, match=r"REWIRE_MAX_TIES must be a whole number >= 10"):
+        Limits.from_environ({"REWIRE_MAX_TIES": "lots"})
+
+
+def test_a_refused_request_shows_a_message_and_keeps_the_running_model(page):
+    button(page, "Step").click()
+    type_into(page, "N (users)", "1000000")
+    type_into(page, "k (average degree)", "500")
+    button(page, "Reset").click()
+    assert any("Too big for this shared server" in a for a in alerts(page))
+    assert "n=1000," in texts(page, "rw-running-params")[0]
+    assert generation(page) == 1
+
+
+@pytest.mark.timeout(300)
+def test_a_mistyped_limit_stops_the_server_with_one_line_naming_it():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "REWIRE_MAX_SESSION_MB": "lots"}
+    done = subprocess.run([sys.executable, "-m", "solara", "run", "server.py", "--port", "0",
+                           "--production", "--no-open"], cwd=root, env=env,
+                          capture_output=True, text=True, timeout=280)
+    assert done.returncode == 2
+    lines = [line for line in done.stderr.splitlines() if "REWIRE_MAX_SESSION_MB" in line]
+    assert lines == ["rewire dashboard: REWIRE_MAX_SESSION_MB must be a whole number >= 1, "
+                     "got 'lots'"]
+    assert "Traceback" not in done.stderr

@@ -3,8 +3,10 @@
 - :mod:`visualization.app`: the assembled page;
 - :mod:`visualization.controls`: parameter inputs and playback buttons;
 - :mod:`visualization.scenarios_picker`: presets from ``scenarios/``;
-- :mod:`visualization.session`: one browser session's model and pictures;
-- :mod:`visualization.plots`, :mod:`visualization.network`: the matplotlib pictures;
-- :mod:`visualization.layout`, :mod:`visualization.raster`: node positions and edge drawing;
+- :mod:`visualization.session`: one browser session's model and what its views are sent;
+- :mod:`visualization.widgets`: the two views the browser draws (``static/views.js``);
+- :mod:`visualization.plots`, :mod:`visualization.network`: the numbers behind each view;
+- :mod:`visualization.layout`: node positions that drift smoothly;
+- :mod:`visualization.limits`: how big a model one session may build;
 - :mod:`visualization.offline_assets`: the page's JavaScript and CSS, served locally.
 """

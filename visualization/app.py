@@ -5,10 +5,16 @@ it gets its own :class:`~visualization.session.Session` (created with
 ``use_memo`` inside the component, never at module level), so runs on one server
 are independent.
 
-Playing runs a worker thread (``solara.use_thread``) that steps the model, bumps
-the frame counter and waits until the page has drawn that frame before stepping
-again: the simulation never runs ahead of what the viewer sees, and a slow
-browser slows the run instead of queueing frames.
+Playing runs a worker thread (``solara.use_thread``) that steps the model, sends
+the headline and the views the numbers that changed (:meth:`Session.publish`) and
+waits until the browser says it has received that frame before stepping again, so
+frames never queue up between server and browser. The browser draws the newest state
+once per screen refresh: a busy browser skips drawings, not data. The server draws
+nothing.
+
+Before a model is built the request is checked against the server's per-session
+limits (:mod:`visualization.limits`): a refused request is a message in that page,
+and every other session keeps playing.
 """
 
 from __future__ import annotations
@@ -22,13 +28,14 @@ import solara
 from model.parameters import PARAMETERS, format_mix
 from visualization.controls import (ParameterControls, PlaybackControls, initial_draft,
                                     problem)
+from visualization.limits import Limits, refusal
 from visualization.network import network_caption
 from visualization.scenarios_picker import ScenarioPicker
 from visualization.session import Session
 
 #: page title, also the browser tab's
 TITLE = "Rewire: recommenders and cooperation"
-#: how long the play loop waits for a frame to be drawn before it gives up playing
+#: how long the play loop waits for a frame to be received before it gives up playing
 #: (a backstop: closing the page cancels the loop at once)
 FRAME_TIMEOUT = 60.0
 
@@ -37,32 +44,50 @@ CSS = """
 .rw-sidebar { width: 350px; min-width: 350px; padding: 8px; background: #f5f5f5; }
 .rw-views { flex-wrap: wrap; align-items: flex-start; gap: 8px; }
 .rw-network-card { flex: 1 1 420px; min-width: 340px; max-width: 640px; }
-.rw-plots-card { flex: 1 1 420px; min-width: 340px; max-width: 900px; }
+.rw-plots-card { flex: 1 1 690px; min-width: 340px; max-width: 1040px; }
 .rw-main { flex: 1 1 auto; min-width: 0; padding: 8px; }
 .rw-title { font-size: 1.35rem; font-weight: 600; margin: 4px 8px 8px 8px; display: block; }
 .rw-headline { font-size: 1.25rem; font-weight: 500; }
-.rw-image img, .rw-image { max-width: 100%; height: auto; }
-.rw-plots { max-width: 100%; height: auto; }
+.rw-network-view canvas { max-width: 100%; height: auto !important; }
 .rw-caption { color: #444; font-size: 0.95rem; }
 """
 
 
+#: the per-session limits, read once from the environment (see visualization.limits)
+_limits: Limits | None = None
+
+
+def server_limits() -> Limits:
+    """This server's per-session limits (``server.py`` checks them at start)."""
+    global _limits
+    if _limits is None:
+        _limits = Limits.from_environ()
+    return _limits
+
+
 class FrameClock:
-    """Lets the play loop wait until the page has drawn the frame it asked for."""
+    """Lets the play loop wait until the browser has received the frame it was sent."""
 
     def __init__(self):
-        self.drawn = 0
+        self.received = 0
+        self.sent = 0
         self.condition = threading.Condition()
 
-    def mark_drawn(self, frame: int) -> None:
+    def next_frame(self) -> int:
+        """The number of the next frame to publish."""
         with self.condition:
-            self.drawn = max(self.drawn, frame)
+            self.sent += 1
+            return self.sent
+
+    def mark_received(self, frame: int) -> None:
+        with self.condition:
+            self.received = max(self.received, frame)
             self.condition.notify_all()
 
     def wait_for(self, frame: int, timeout: float) -> bool:
-        """True once ``frame`` is drawn; False if it was not within ``timeout`` seconds."""
+        """True once ``frame`` is received; False if it was not within ``timeout`` seconds."""
         with self.condition:
-            return self.condition.wait_for(lambda: self.drawn >= frame, timeout)
+            return self.condition.wait_for(lambda: self.received >= frame, timeout)
 
 
 def current_kernel():
@@ -112,35 +137,12 @@ def describe(params: dict[str, Any]) -> str:
     return ", ".join(parts)
 
 
-def status_of(session: Session) -> str:
-    """``running``, ``fixated`` (every user plays one strategy) or ``stopped`` (time limit)."""
-    if session.model is None:
-        return "no model"
-    if session.running:
-        return "running"
-    return "fixated" if session.latest().get("cooperation") in (0.0, 1.0) else "stopped"
-
-
-# A new frame re-renders RunView and what it contains, not the sidebar's thirty-odd
-# controls: RunView alone reads the frame counter, so one frame is one render pass.
+# A frame re-renders nothing on the server: the headline and both views get their
+# numbers by message and draw themselves. The server-side tree (buttons, status,
+# controls) re-renders only when a model is built or a run stops.
 
 @solara.component
-def Headline(session: Session, frame: int):
-    """Generation counter and the numbers a class watches."""
-    latest = session.latest()
-    with solara.Row(style={"align-items": "baseline", "flex-wrap": "wrap", "gap": "18px"}):
-        solara.Text(f"Generation {session.generation}", classes=["rw-headline", "rw-generation"])
-        if latest:
-            solara.Text(f"Cooperation {latest.get('cooperation', 0):.1%}",
-                        classes=["rw-headline", "rw-cooperation"])
-            solara.Text(f"Rewires {int(latest.get('rewires', 0)):,}", classes=["rw-headline"])
-            solara.Text(f"Max degree {int(latest.get('max_degree', 0))}",
-                        classes=["rw-headline"])
-            solara.Text(f"({status_of(session)})", classes=["rw-status"])
-
-
-@solara.component
-def Status(session: Session, draft: solara.Reactive, message: solara.Reactive, frame: int):
+def Status(session: Session, draft: solara.Reactive, message: solara.Reactive, changed: int):
     """What is wrong with the controls, if anything, and what the running model is."""
     draft_problem = problem(draft.value)
     if message.value and message.value[1] == draft.value:
@@ -157,64 +159,58 @@ def Status(session: Session, draft: solara.Reactive, message: solara.Reactive, f
 
 @solara.component
 def Downloads(session: Session):
-    """The current run's time series (CSV) and pictures (PNG)."""
+    """The current run's time series (CSV); each view has its own PNG and SVG buttons."""
     with solara.Row(style={"flex-wrap": "wrap", "gap": "6px"}):
         solara.FileDownload(session.csv, filename="rewire-timeseries.csv",
                             label="Time series (CSV)", mime_type="text/csv")
-        solara.FileDownload(session.plots_png, filename="rewire-plots.png",
-                            label="Plots (PNG)", mime_type="image/png")
-        solara.FileDownload(session.network_png, filename="rewire-network.png",
-                            label="Network (PNG)", mime_type="image/png")
+    solara.Text("Pictures: the PNG and SVG buttons above each view.", classes=["rw-caption"])
 
 
 @solara.component
-def NetworkCard(session: Session, show_network: solara.Reactive, frame: int):
-    """The network picture (or why it is not shown) and its on/off switch."""
+def NetworkCard(session: Session, show_network: solara.Reactive, n_users: int):
+    """The network view (or why it is not shown) and its on/off switch."""
     shown = show_network.value
-
-    def picture() -> bytes:
-        return session.network_png() if shown else b""
-
-    image = solara.use_memo(picture, [frame, shown, id(session.model)])
+    session.network_shown = shown
     with solara.Card("Network", classes=["rw-network-card"]):
         solara.Switch(label="Show the network", value=show_network, classes=["rw-show-network"])
-        if shown and image:
-            solara.Text(network_caption(int(session.params.get("n", 0))), classes=["rw-caption"])
-            solara.Image(image, format="png", classes=["rw-image"])
-        elif not shown:
+        if shown:
+            solara.Text(network_caption(n_users), classes=["rw-caption"])
+            solara.Column(children=[session.network_view])
+        else:
             solara.Text("Hidden: the run goes faster without it.", classes=["rw-caption"])
 
 
 @solara.component
-def PlotsCard(session: Session, frame: int):
-    """The live plots."""
-    # one image of all panels: the browser decodes one PNG per frame, not eight
-    png = solara.use_memo(lambda: session.plots_png(columns=2), [frame, id(session.model)])
+def PlotsCard(session: Session):
+    """The live plots (hover for values, wheel to zoom, click a legend entry to hide it)."""
     with solara.Card("Measurements", classes=["rw-plots-card"]):
-        if png:
-            solara.Image(png, format="png", classes=["rw-plots"])
+        solara.Column(children=[session.plots_view])
 
 
 @solara.component
-def RunView(session: Session, frame: solara.Reactive, clock: FrameClock, playback: dict,
-            draft: solara.Reactive, message: solara.Reactive, show_network: solara.Reactive):
-    """Everything that changes with each frame; marks the frame as drawn.
+def Progress(session: Session, changed: solara.Reactive, playback: dict,
+             draft: solara.Reactive, message: solara.Reactive):
+    """Buttons, headline and status. Only this component reads ``changed``, which is
+    bumped when a model is built or a run stops (Play and Step then change), never
+    per frame: a frame costs the server no render pass at all."""
+    current = changed.value
+    with solara.Card():
+        PlaybackControls(**playback, session=session, frame=current)
+        solara.Column(children=[session.headline_view])
+        Status(session, draft, message, current)
 
-    The mark is an effect, so it is set once the frame's widgets are updated: marked
-    during the render, the play loop would set the next frame while this pass is still
-    rendering, and on a fast machine every pass would be overtaken by the next until
-    the renderer gives up (a render loop that never reaches the page).
-    """
-    current = frame.value
+
+@solara.component
+def RunView(session: Session, changed: solara.Reactive, playback: dict,
+            draft: solara.Reactive, message: solara.Reactive, show_network: solara.Reactive,
+            run: int):
+    """The run: its controls and numbers, and the two views (``run`` counts the models
+    built, so the network's caption follows a reset)."""
     with solara.Column(classes=["rw-main"]):
-        with solara.Card():
-            PlaybackControls(**playback, session=session, frame=current)
-            Headline(session, current)
-            Status(session, draft, message, current)
+        Progress(session, changed, playback, draft, message)
         with solara.Row(classes=["rw-views"]):
-            NetworkCard(session, show_network, current)
-            PlotsCard(session, current)
-    solara.use_effect(lambda: clock.mark_drawn(current), [current])
+            NetworkCard(session, show_network, int(session.params.get("n", 0)))
+            PlotsCard(session)
 
 
 @solara.component
@@ -229,17 +225,19 @@ def Page():
     """The whole dashboard; one per browser session, with its own model."""
     session = solara.use_memo(Session, [])
     clock = solara.use_memo(FrameClock, [])
+    session.plots_view.on_received = clock.mark_received
     draft = solara.use_reactive(initial_draft())
-    frame = solara.use_reactive(0)
+    changed = solara.use_reactive(0)
     playing = solara.use_reactive(False)
     speed = solara.use_reactive(1)
     delay = solara.use_reactive(0)
     show_network = solara.use_reactive(True)
     message = solara.use_reactive(None)
+    run = solara.use_reactive(0)
 
     def rebuild(params: dict[str, Any]) -> None:
         playing.set(False)
-        why = problem(params)
+        why = problem(params) or refusal(params, server_limits())
         if why is not None:
             message.set((why, dict(params)))
             return
@@ -249,7 +247,9 @@ def Page():
             message.set((str(err), dict(params)))
             return
         message.set(None)
-        frame.set(frame.value + 1)
+        run.set(run.peek() + 1)
+        session.publish(clock.next_frame())
+        changed.set(changed.peek() + 1)
 
     def first_model():
         if not session.ready:
@@ -259,7 +259,9 @@ def Page():
 
     def step_once():
         session.step(1)
-        frame.set(frame.value + 1)
+        session.publish(clock.next_frame())
+        if not session.running:
+            changed.set(changed.peek() + 1)  # Play and Step turn off
 
     def load_preset(params: dict[str, Any]):
         draft.set(dict(params))
@@ -274,13 +276,14 @@ def Page():
                 break
             started = time.perf_counter()
             session.step(speed.value)
-            target = frame.value + 1
-            frame.set(target)
+            target = clock.next_frame()
+            session.publish(target)
             if not clock.wait_for(target, FRAME_TIMEOUT):
                 playing.value = False  # nobody is drawing: the page was closed
                 break
             if not session.running:
                 playing.set(False)
+                changed.set(changed.peek() + 1)
                 break
             pause = delay.value / 1000 - (time.perf_counter() - started)
             if pause > 0:
@@ -301,4 +304,4 @@ def Page():
                 ParameterControls(draft)
         playback = dict(playing=playing, speed=speed, delay=delay, on_step=step_once,
                         on_reset=lambda: rebuild(draft.value))
-        RunView(session, frame, clock, playback, draft, message, show_network)
+        RunView(session, changed, playback, draft, message, show_network, run.value)

@@ -47,6 +47,56 @@ def _repulsion(pos: np.ndarray, others: np.ndarray, strength: float, out: np.nda
         out[i, 1] = fy * strength
 
 
+@numba.njit(cache=True, nogil=True)
+def _repulsion_pairs(pos: np.ndarray, strength: float, out: np.ndarray) -> None:
+    """:func:`_repulsion` of every node from every other, each pair visited once
+    (the force on j is minus the force on i): half the work of the general loop."""
+    n = pos.shape[0]
+    for i in range(n):
+        out[i, 0] = 0.0
+        out[i, 1] = 0.0
+    for i in range(n):
+        x = pos[i, 0]
+        y = pos[i, 1]
+        fx = 0.0
+        fy = 0.0
+        for j in range(i + 1, n):
+            dx = x - pos[j, 0]
+            dy = y - pos[j, 1]
+            d2 = dx * dx + dy * dy
+            if d2 < 1e-6:
+                d2 = 1e-6
+            dx /= d2
+            dy /= d2
+            fx += dx
+            fy += dy
+            out[j, 0] -= dx * strength
+            out[j, 1] -= dy * strength
+        out[i, 0] += fx * strength
+        out[i, 1] += fy * strength
+
+
+@numba.njit(cache=True, nogil=True)
+def _attraction(pos: np.ndarray, edges: np.ndarray, inv_k: float, disp: np.ndarray) -> None:
+    """Pull both ends of every edge together by d^2 / k (in place on ``disp``).
+
+    A compiled loop over the edges: at N=1000, k=30 a fraction of a millisecond,
+    where the numpy version (gathers and four bincounts) took several.
+    """
+    for e in range(edges.shape[0]):
+        u = edges[e, 0]
+        v = edges[e, 1]
+        dx = pos[u, 0] - pos[v, 0]
+        dy = pos[u, 1] - pos[v, 1]
+        d = np.sqrt(dx * dx + dy * dy) + 1e-6
+        fx = dx * d * inv_k
+        fy = dy * d * inv_k
+        disp[u, 0] -= fx
+        disp[u, 1] -= fy
+        disp[v, 0] += fx
+        disp[v, 1] += fy
+
+
 def _forces(pos: np.ndarray, edges: np.ndarray, k: float, rep_idx: np.ndarray | None) -> np.ndarray:
     """The Fruchterman-Reingold displacement of every node (repulsion + attraction)."""
     n = len(pos)
@@ -54,17 +104,12 @@ def _forces(pos: np.ndarray, edges: np.ndarray, k: float, rep_idx: np.ndarray | 
     scale = 1.0 if rep_idx is None else n / len(rep_idx)
     # repulsion: k^2 / d along the difference vector
     disp = np.empty_like(pos)
-    _repulsion(pos, others, np.float32(k * k * scale), disp)
+    if rep_idx is None:
+        _repulsion_pairs(pos, np.float32(k * k), disp)
+    else:
+        _repulsion(pos, others, np.float32(k * k * scale), disp)
     if len(edges):
-        # attraction: d^2 / k along each edge, equal and opposite on both ends
-        u, v = edges[:, 0], edges[:, 1]
-        delta = pos[u] - pos[v]
-        dist = np.sqrt((delta * delta).sum(axis=1)) + 1e-6
-        pull = delta * (dist / k)[:, None]
-        disp[:, 0] -= np.bincount(u, pull[:, 0], minlength=n)
-        disp[:, 1] -= np.bincount(u, pull[:, 1], minlength=n)
-        disp[:, 0] += np.bincount(v, pull[:, 0], minlength=n)
-        disp[:, 1] += np.bincount(v, pull[:, 1], minlength=n)
+        _attraction(pos, edges, np.float32(1.0 / k), disp)
     # gravity keeps components that split off from drifting out of the frame
     disp -= pos * (0.05 * n * k)
     return disp
@@ -79,8 +124,9 @@ def _step(pos: np.ndarray, edges: np.ndarray, k: float, temperature: float,
 
 
 def warm_up() -> None:
-    """Compile (or load from the on-disk cache) the repulsion loop."""
+    """Compile (or load from the on-disk cache) the force loops."""
     StableLayout(3, np.array([[0, 1], [1, 2]]), iterations=1)
+    StableLayout(EXACT_REPULSION + 1, np.array([[0, 1], [1, 2]]), iterations=1)
 
 
 class StableLayout:

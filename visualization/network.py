@@ -1,24 +1,25 @@
-"""The network view: users coloured by strategy, shaped by recommender, sized by degree.
+"""The network view's numbers: node positions, strategies, degrees and the ties that changed.
 
-One :class:`NetworkPicture` belongs to one model in one browser session. It keeps
-its matplotlib artists and its :class:`~visualization.layout.StableLayout` between
-frames and only updates their data, which is what makes a frame of N=1000, k=30
-(15,000 edges) cheap enough to redraw every generation.
+One :class:`NetworkFeed` belongs to one model in one browser session. It keeps the
+:class:`~visualization.layout.StableLayout` between frames and the set of ties the
+page already has, so a frame sends ``n`` positions (float32), ``n`` states (one
+byte: cooperator bit and recommender index), ``n`` degrees (uint16) and only the
+ties added and removed since the previous frame (int32 pairs): at N=1000, k=30
+about 12 kB plus a few hundred bytes of ties, instead of a picture. The browser
+keeps the tie list and draws it (``visualization/static/views.js``).
 
 Big graphs are not drawn whole: up to :data:`FULL_LIMIT` users everybody is shown;
 up to :data:`SAMPLE_LIMIT` a fixed random sample of :data:`SAMPLE_SIZE` users and
-the edges among them is shown, and the picture says so; above that only a summary.
+the ties among them is shown, and the view says so; above that only a summary.
 """
 
 from __future__ import annotations
 
-import numpy as np
-from matplotlib.lines import Line2D
+from dataclasses import dataclass
 
-from visualization.figures import (COOPERATOR_COLOUR, DEFECTOR_COLOUR, marker_for,
-                                   new_figure, rgba_png)
+import numpy as np
+
 from visualization.layout import StableLayout
-from visualization.raster import edge_image
 
 #: draw every user up to this many users
 FULL_LIMIT = 2000
@@ -41,118 +42,97 @@ def network_caption(n: int) -> str:
     if mode == "full":
         return f"All {n:,} users."
     if mode == "sample":
-        return (f"A fixed random sample of {SAMPLE_SIZE:,} of {n:,} users and the edges "
+        return (f"A fixed random sample of {SAMPLE_SIZE:,} of {n:,} users and the ties "
                 f"among them (graphs above {FULL_LIMIT:,} users are sampled).")
     return (f"{n:,} users are too many to draw (limit {SAMPLE_LIMIT:,}); "
             "see the degree distribution and the plots instead.")
 
 
-class NetworkPicture:
-    """The network figure of one model, redrawn in place every frame."""
+@dataclass
+class NetworkFrame:
+    """What one frame sends: a header for the page and five binary buffers."""
 
-    def __init__(self, model, seed: int = 0, size_inches: float = 6.5, dpi: int = 80):
+    header: dict
+    positions: np.ndarray  # float32, (n, 2)
+    state: np.ndarray      # uint8, bit 0 = cooperator, bits 1.. = recommender index
+    degree: np.ndarray     # uint16
+    added: np.ndarray      # int32, (a, 2), local node numbers
+    removed: np.ndarray    # int32, (r, 2)
+
+    def buffers(self) -> list[bytes]:
+        return [np.ascontiguousarray(a).tobytes() for a in
+                (self.positions, self.state, self.degree, self.added, self.removed)]
+
+
+class NetworkFeed:
+    """The network of one model, as frames of numbers for the page."""
+
+    def __init__(self, model, seed: int = 0):
         self.model = model
         n = len(model.degree)
+        self.n_users = n
         self.mode = network_mode(n)
         self.names = list(model.recommender_names)
         rng = np.random.default_rng(seed)
         if self.mode == "sample":
             self.nodes = np.sort(rng.choice(n, SAMPLE_SIZE, replace=False))
-        else:
+        elif self.mode == "full":
             self.nodes = np.arange(n)
+        else:
+            self.nodes = np.zeros(0, dtype=np.int64)
         self._local = np.full(n, -1, dtype=np.int64)
         self._local[self.nodes] = np.arange(len(self.nodes))
-        self.fig = new_figure(size_inches, size_inches, dpi)
-        self.ax = self.fig.add_axes([0.01, 0.01, 0.98, 0.91])
-        self.ax.set_axis_off()
         self.layout = None
-        self.edges_artist = None
-        self.scatters: list = []
         if self.mode != "summary":
-            edges = self._edges()
-            self.layout = StableLayout(len(self.nodes), edges, seed=seed)
-            self.edges_artist = self.ax.imshow(np.zeros((2, 2, 4)), origin="lower",
-                                               interpolation="nearest", zorder=1,
-                                               aspect="auto")
-            for i, _name in enumerate(self.names):
-                self.scatters.append(self.ax.scatter(
-                    [], [], marker=marker_for(i), edgecolors="white", linewidths=0.3,
-                    zorder=2 + i))
-            self._legend()
-            self._limits()
-        else:
-            self.ax.text(0.5, 0.5, network_caption(n), ha="center", va="center", wrap=True,
-                         transform=self.ax.transAxes)
-        self.title = self.fig.suptitle("", fontsize=13, y=0.985)
+            self.layout = StableLayout(len(self.nodes), self._edges(), seed=seed)
+        #: the ties the page has (keys u * n + v with u < v, sorted); None: it has none
+        self._shown: np.ndarray | None = None
+        self.version = 0
 
     def _edges(self) -> np.ndarray:
-        """Current edges in local (sample) numbering."""
-        edges = np.asarray(self.model.edges()).reshape(-1, 2)
-        if self.mode == "full":
-            return edges
-        local = self._local[edges]
-        return local[(local >= 0).all(axis=1)]
+        """Current ties in local (sample) numbering, each once with u < v."""
+        edges = np.asarray(self.model.edges()).reshape(-1, 2).astype(np.int64)
+        if self.mode == "sample":
+            edges = self._local[edges]
+            edges = edges[(edges >= 0).all(axis=1)]
+        return np.sort(edges, axis=1)
 
-    def _legend(self) -> None:
-        handles = [Line2D([], [], ls="", marker="o", ms=9, color=COOPERATOR_COLOUR,
-                          label="C  cooperator"),
-                   Line2D([], [], ls="", marker="o", ms=9, color=DEFECTOR_COLOUR,
-                          label="D  defector")]
-        if len(self.names) > 1:
-            handles += [Line2D([], [], ls="", marker=marker_for(i), ms=8, color="#444444",
-                               label=name) for i, name in enumerate(self.names)]
-        self.ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.0, 1.0),
-                       ncol=min(len(handles), 4), frameon=True, framealpha=0.85,
-                       fontsize=11, borderaxespad=0.2, handletextpad=0.2, columnspacing=0.8)
+    def rewind(self) -> None:
+        """The page lost its tie list (a new view, a reconnect): the next frame sends all."""
+        self._shown = None
 
-    def _limits(self) -> None:
-        pos = self.layout.positions
-        lo, hi = pos.min(axis=0), pos.max(axis=0)
-        centre = (lo + hi) / 2
-        half = float((hi - lo).max()) / 2 * 1.06 or 1.0
-        # the axes are not square: widen the shorter side so the layout keeps its shape
-        box = self.ax.get_position()
-        aspect = (box.height * self.fig.bbox.height) / (box.width * self.fig.bbox.width)
-        top = half * 1.12  # room for the legend above the nodes
-        self.ax.set_xlim(centre[0] - top / aspect, centre[0] + top / aspect)
-        self.ax.set_ylim(centre[1] - half, centre[1] + half + (top - half) * 2)
-
-    def _draw_edges(self, segments: np.ndarray) -> None:
-        """Render the edges as a density image exactly covering the axes' pixels."""
-        box = self.ax.get_position()
-        width_px = max(int(box.width * self.fig.bbox.width), 2)
-        height_px = max(int(box.height * self.fig.bbox.height), 2)
-        xlim, ylim = self.ax.get_xlim(), self.ax.get_ylim()
-        self.edges_artist.set_data(edge_image(segments, xlim, ylim, width_px, height_px))
-        self.edges_artist.set_extent((*xlim, *ylim))
-
-    def update(self, generation: int) -> None:
-        """Move the nodes a step towards the current graph and refresh every artist."""
-        m = self.model
+    def frame(self, generation: int) -> NetworkFrame:
+        """Relax the layout a step towards the current graph and cut the next frame."""
+        m = len(self.nodes)
+        coop_share = float(np.mean(self.model.is_cooperator)) if self.n_users else 0.0
+        header = {"n": m, "mode": self.mode, "names": self.names, "generation": generation,
+                  "title": f"Generation {generation}: {coop_share:.0%} cooperators"
+                           + (" (sample)" if self.mode == "sample" else "")}
         if self.mode == "summary":
-            self.title.set_text(f"Generation {generation}")
-            return
+            empty = np.zeros((0, 2), dtype=np.int32)
+            return NetworkFrame({**header, "n": 0, "full": True, "version": self.version},
+                                np.zeros((0, 2), np.float32), np.zeros(0, np.uint8),
+                                np.zeros(0, np.uint16), empty, empty)
         edges = self._edges()
-        pos = self.layout.update(edges)
-        self._limits()
-        self._draw_edges(pos[edges])
+        positions = self.layout.update(edges)
+        keys = edges[:, 0] * m + edges[:, 1]
+        keys.sort()
+        full = self._shown is None
+        if full:
+            added, removed = keys, keys[:0]
+        else:
+            added = np.setdiff1d(keys, self._shown, assume_unique=True)
+            removed = np.setdiff1d(self._shown, keys, assume_unique=True)
+        self._shown = keys
+        since, self.version = self.version, self.version + 1
         nodes = self.nodes
-        coop = np.asarray(m.is_cooperator)[nodes]
-        degree = np.asarray(m.degree)[nodes].astype(float)
-        rec = np.asarray(m.recommender_index)[nodes]
-        top = max(float(degree.max()) if len(degree) else 1.0, 1.0)
-        sizes = 6.0 + 110.0 * np.sqrt(degree / top)
-        colours = np.where(coop, COOPERATOR_COLOUR, DEFECTOR_COLOUR)
-        for i, sc in enumerate(self.scatters):
-            mine = rec == i
-            sc.set_offsets(pos[mine])
-            sc.set_sizes(sizes[mine])
-            sc.set_facecolors(colours[mine])
-        share = float(coop.mean()) if len(coop) else 0.0
-        sample = " (sample)" if self.mode == "sample" else ""
-        self.title.set_text(f"Generation {generation}: {share:.0%} cooperators{sample}")
+        state = (np.asarray(self.model.is_cooperator)[nodes].astype(np.uint8)
+                 | (np.asarray(self.model.recommender_index)[nodes].astype(np.uint8) << 1))
+        degree = np.minimum(np.asarray(self.model.degree)[nodes], 65535).astype(np.uint16)
 
-    def png(self) -> bytes:
-        """The current picture as PNG bytes (one draw, then straight from the canvas)."""
-        self.fig.canvas.draw()
-        return rgba_png(self.fig.canvas.buffer_rgba())
+        def pairs(k: np.ndarray) -> np.ndarray:
+            return np.stack([k // m, k % m], axis=1).astype(np.int32)
+
+        return NetworkFrame({**header, "full": full, "since": since, "version": self.version},
+                            positions.astype(np.float32), state, degree, pairs(added),
+                            pairs(removed))

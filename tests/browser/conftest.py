@@ -100,7 +100,8 @@ def open_page(browser, server_url):
             page.on("request", lambda request: record.append(request.url))
         page.goto(server_url)
         page.wait_for_selector(".rw-generation", timeout=60_000)
-        page.wait_for_selector("img.rw-plots", timeout=60_000)
+        page.wait_for_selector("canvas.rw-panel", timeout=60_000)
+        page.wait_for_selector("canvas.rw-network-canvas", timeout=60_000)
         return page
 
     yield opener

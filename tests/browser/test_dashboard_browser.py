@@ -2,7 +2,11 @@
 
 Each test opens the page in its own browser context, which the server treats as a
 separate visitor (its own session and model), and acts the way a user would:
-press Play, type a value and press Reset, pick a preset.
+press Play, type a value and press Reset, pick a preset, hover over a plot, export
+a view, ask for a model too big for the server.
+
+The plots and the network are drawn by the browser on canvases; a test reads what
+they show from their pixels (``toDataURL``) and from the tooltip a hover opens.
 """
 
 from __future__ import annotations
@@ -27,9 +31,12 @@ def running_params(page) -> str:
 
 
 def cooperation_plot(page) -> str:
-    """The plots' image source (cooperation is its first panel): a new blob URL
-    every time the plots are redrawn."""
-    return page.locator("img.rw-plots").get_attribute("src")
+    """The pixels of the cooperation panel (the first), as a data URL."""
+    return page.eval_on_selector("canvas.rw-panel", "c => c.toDataURL()")
+
+
+def network_picture(page) -> str:
+    return page.eval_on_selector("canvas.rw-network-canvas", "c => c.toDataURL()")
 
 
 def wait_for_text(page, selector: str, condition: str, timeout: int = SHOWS_UP) -> None:
@@ -49,17 +56,58 @@ def set_number(page, label: str, value: str) -> None:
     box.press("Enter")
 
 
-def test_play_advances_the_generation_counter_and_redraws_the_cooperation_plot(open_page):
+def test_play_advances_the_counter_and_the_browser_redraws_plots_and_network(open_page):
     page = open_page()
     assert generation(page) == 0
-    plot_before = cooperation_plot(page)
+    page.wait_for_timeout(500)  # the first frame's drawing
+    plot_before, network_before = cooperation_plot(page), network_picture(page)
     cooperation_before = page.inner_text(".rw-cooperation")
     page.click(".rw-play")
     wait_for_text(page, ".rw-generation", "parseInt(text.split(' ').pop()) >= 5")
     page.click(".rw-pause")
     assert generation(page) >= 5
+    page.wait_for_timeout(300)
     assert cooperation_plot(page) != plot_before
+    assert network_picture(page) != network_before
     assert page.inner_text(".rw-cooperation") != cooperation_before
+    assert page.locator("canvas.rw-panel").count() == 8
+
+
+def hover_tooltip(page, panel: int, fraction: float) -> str:
+    """Move the mouse over panel ``panel`` at ``fraction`` of its plot width; the tooltip."""
+    box = page.locator("canvas.rw-panel").nth(panel).bounding_box()
+    left, width = 52, 330 - 52 - 50  # the panel's margins in views.js
+    page.mouse.move(box["x"] + left + fraction * width, box["y"] + box["height"] / 2)
+    tip = page.locator(".rw-plots-view .rw-tooltip")
+    tip.wait_for(state="visible", timeout=SHOWS_UP)
+    return tip.inner_text()
+
+
+def test_hovering_a_plot_shows_the_values_of_that_generation(open_page):
+    page = open_page()
+    for _ in range(4):
+        page.click(".rw-step")
+        page.wait_for_timeout(200)
+    wait_for_text(page, ".rw-generation", "text.endsWith(' 4')")
+    csv_cooperation = page.inner_text(".rw-cooperation")  # e.g. "Cooperation 48.3%"
+    text = hover_tooltip(page, 0, 0.4)  # x axis 0..10: generation 4
+    lines = text.splitlines()
+    assert lines[0] == "generation 4"
+    c_value = float([line for line in lines if line.startswith("C: ")][0][3:])
+    assert f"{c_value:.1%}" in csv_cooperation or abs(
+        c_value - float(csv_cooperation.split()[-1].rstrip("%")) / 100) < 0.006
+    assert any(line.startswith("D: ") for line in lines)
+    # clicking a legend entry hides that series (and its value)
+    box = page.locator("canvas.rw-panel").first.bounding_box()
+    page.mouse.click(box["x"] + 52 + 40, box["y"] + 24)  # the legend's second entry, D
+    assert not any(line.startswith("D: ") for line in hover_tooltip(page, 0, 0.4).splitlines())
+    # the wheel zooms the time axis in around the mouse (here generation 4)
+    hover_tooltip(page, 0, 0.4)
+    page.mouse.wheel(0, -100)
+    page.wait_for_timeout(300)
+    assert hover_tooltip(page, 0, 0.0).splitlines()[0] == "generation 1"  # from 0.8
+    page.mouse.dblclick(box["x"] + 150, box["y"] + 120)  # the whole run again
+    assert hover_tooltip(page, 0, 0.0).splitlines()[0] == "generation 0"
 
 
 def test_playing_on_keeps_drawing_frames(open_page):
@@ -142,25 +190,78 @@ def test_the_page_loads_nothing_from_other_hosts(open_page, server_url):
     assert elsewhere == []
 
 
-def test_the_download_buttons_give_the_current_runs_data(open_page):
+def download(page, button) -> tuple[str, bytes]:
+    with page.expect_download(timeout=SHOWS_UP) as info:
+        button.click()
+    d = info.value
+    with open(d.path(), "rb") as f:
+        return d.suggested_filename, f.read()
+
+
+def test_the_csv_download_gives_the_current_runs_time_series(open_page):
     page = open_page()
     page.click(".rw-play")
     wait_for_text(page, ".rw-generation", "parseInt(text.split(' ').pop()) >= 3")
     page.click(".rw-pause")
-
-    def download(label: str) -> tuple[str, bytes]:
-        with page.expect_download(timeout=SHOWS_UP) as info:
-            page.get_by_role("button", name=label).click()
-        d = info.value
-        with open(d.path(), "rb") as f:
-            return d.suggested_filename, f.read()
-
-    name, csv = download("Time series (CSV)")
+    page.wait_for_timeout(300)
+    name, csv = download(page, page.get_by_role("button", name="Time series (CSV)"))
     lines = csv.decode().strip().splitlines()
     assert name == "rewire-timeseries.csv"
     assert "cooperation" in lines[0].split(",")
     assert len(lines) - 1 == generation(page) + 1  # a row per generation, and the start
-    for label, filename in [("Plots (PNG)", "rewire-plots.png"),
-                            ("Network (PNG)", "rewire-network.png")]:
-        name, png = download(label)
-        assert name == filename and png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 5000
+
+
+def test_each_view_exports_png_and_svg(open_page):
+    page = open_page()
+    for _ in range(2):
+        page.click(".rw-step")
+        page.wait_for_timeout(300)
+    wait_for_text(page, ".rw-generation", "text.endsWith(' 2')")
+    page.wait_for_timeout(300)
+    for view, stem, words in [(".rw-plots-view", "rewire-plots", ["Cooperation", "Rewires"]),
+                              (".rw-network-view", "rewire-network", ["Generation 2"])]:
+        name, png = download(page, page.locator(f"{view} .rw-export-png"))
+        assert name == f"{stem}.png"
+        assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 5000
+        name, svg = download(page, page.locator(f"{view} .rw-export-svg"))
+        text = svg.decode()
+        assert name == f"{stem}.svg" and text.startswith("<svg") and text.endswith("</svg>")
+        for word in words:
+            assert word in text
+    # the network's SVG has a path through every tie and a mark for every user
+    assert text.count("<path") >= 3
+
+
+def test_hiding_and_showing_the_network_redraws_it_from_the_current_graph(open_page):
+    page = open_page()
+    page.locator(".rw-show-network input").click()
+    page.wait_for_selector("canvas.rw-network-canvas", state="detached", timeout=SHOWS_UP)
+    for _ in range(3):
+        page.click(".rw-step")
+        page.wait_for_timeout(200)
+    wait_for_text(page, ".rw-generation", "text.endsWith(' 3')")
+    page.locator(".rw-show-network input").click()
+    page.wait_for_selector("canvas.rw-network-canvas", timeout=SHOWS_UP)
+    page.wait_for_timeout(500)
+    name, svg = download(page, page.locator(".rw-network-view .rw-export-svg"))
+    assert "Generation 3" in svg.decode()
+
+
+def test_a_model_too_big_for_the_server_is_refused_while_another_session_plays(open_page):
+    player = open_page()
+    student = open_page()
+    player.click(".rw-play")
+    wait_for_text(player, ".rw-generation", "parseInt(text.split(' ').pop()) >= 3")
+    set_number(student, "N (users)", "1000000")
+    set_number(student, "k (average degree)", "500")
+    student.click(".rw-reset")
+    student.locator(".rw-error", has_text="Too big for this shared server").wait_for(
+        timeout=SHOWS_UP)
+    assert "N=1,000,000 users" in student.inner_text(".rw-error")
+    assert "n=1000," in running_params(student)  # the student's own run is kept
+    before = generation(player)
+    wait_for_text(player, ".rw-generation",
+                  f"parseInt(text.split(' ').pop()) >= {before + 5}")
+    player.click(".rw-pause")
+    student.click(".rw-step")  # and the student's page still works
+    wait_for_text(student, ".rw-generation", "text.endsWith(' 1')")
