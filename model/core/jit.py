@@ -87,7 +87,7 @@ def compiled(fn=None, *, inline: bool = False, nrt: bool = False):
     a few scalars or one array (the random stream, the index moves, the group
     arithmetic) are compiled once each and called, which LLVM inlines or makes cheap:
     numba types every inlined copy again, so inlining them too made the first
-    compile about 40 % longer for no measurable speed. ``nrt=False`` compiles
+    compile about 20 % longer for no measurable speed. ``nrt=False`` compiles
     without reference counting, for kernels that never allocate; passing the state
     tuple would otherwise cost an atomic operation per array per call.
     """
