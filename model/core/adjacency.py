@@ -75,7 +75,7 @@ def compact(deg, off, nbr, twin, new_cap, pool_size):
     return new_off, new_nbr, new_twin, total
 
 
-@compiled
+@compiled(inline=True)
 def _move_slot(st, src, dest):
     """Move the tie in slot ``src`` to the empty slot ``dest``, keeping its twin in step."""
     st.nbr[dest] = st.nbr[src]
@@ -86,7 +86,7 @@ def _move_slot(st, src, dest):
     st.twin[src] = -1
 
 
-@compiled
+@compiled(inline=True)
 def replace_tie(st, a, slot_ab, z):
     """Replace the tie a-b, at ``slot_ab`` of a's slab, by a-z (a keeps its slot order).
 

@@ -43,7 +43,7 @@ def group_code(rec, strat):
     return GROUPS_PER_RECOMMENDER * rec + (0 if strat == COOPERATE else 1)
 
 
-@compiled
+@compiled(inline=True)
 def group(st, i):
     """User ``i``'s group now."""
     return group_code(st.rec[i], st.strat[i])

@@ -45,7 +45,7 @@ def move_key(order, pos, start, i, a, b):
         a -= 1
 
 
-@compiled
+@compiled(inline=True)
 def refile_by_degree(st, i, d_old, g_old, d_new, g_new):
     """Move user ``i`` in the degree index, keeping the present-degree bits in step."""
     G = len(st.gstart) - 1
@@ -56,7 +56,7 @@ def refile_by_degree(st, i, d_old, g_old, d_new, g_new):
         st.present[g_old, d_old >> 6] &= ~(_ONE << np.uint64(d_old & 63))
 
 
-@compiled
+@compiled(inline=True)
 def change_group(st, i, g_old, g_new):
     """Re-file user ``i`` after its strategy or recommender changed."""
     d = st.deg[i]
@@ -64,7 +64,7 @@ def change_group(st, i, g_old, g_new):
     refile_by_degree(st, i, d, g_old, d, g_new)
 
 
-@compiled
+@compiled(inline=True)
 def change_degree(st, i, d_old, d_new):
     """Re-file user ``i`` after its degree went from ``d_old`` to ``d_new``."""
     g = group(st, i)
@@ -82,7 +82,7 @@ def _top_bit(x):
     return r
 
 
-@compiled
+@compiled(inline=True)
 def highest_present(st, g, d):
     """The highest degree <= d that some user of group g has, or -1."""
     if d < 0:
@@ -97,7 +97,7 @@ def highest_present(st, g, d):
     return w * 64 + _top_bit(word)
 
 
-@compiled
+@compiled(inline=True)
 def lowest_present(st, g, d):
     """The lowest degree >= d that some user of group g has, or -1."""
     n_words = st.present.shape[1]
@@ -113,7 +113,7 @@ def lowest_present(st, g, d):
     return w * 64 + _top_bit(word & (~word + _ONE))
 
 
-@compiled
+@compiled(inline=True)
 def next_degree(st, g_lo, g_hi, d, upward):
     """The next degree after d (above if ``upward``, else below) that groups g_lo..g_hi-1 have.
 

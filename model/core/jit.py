@@ -78,21 +78,25 @@ def _use_disk_cache() -> bool:
     return False
 
 
-def compiled(fn=None, *, nrt: bool = False):
+def compiled(fn=None, *, inline: bool = False, nrt: bool = False):
     """``njit`` for this project's kernels: cached in :data:`CACHE_DIR`.
 
-    Each kernel is compiled as a function of its own and LLVM inlines the small ones
-    into their callers. (numba's ``inline="always"``, which inlines at the level of
-    numba's IR and types every inlined copy again, made the first compile 2 to 3
-    times slower for the same speed.) ``nrt=False`` compiles without reference
-    counting, for kernels that never allocate; passing the state tuple would
-    otherwise cost an atomic operation per array per call.
+    ``inline=True`` inlines the function into its callers in numba's IR, for
+    functions that take the state tuple: a call passing its 25 arrays costs more
+    than the work of most of them, and LLVM does not inline such calls. Functions of
+    a few scalars or one array (the random stream, the index moves, the group
+    arithmetic) are compiled once each and called, which LLVM inlines or makes cheap:
+    numba types every inlined copy again, so inlining them too made the first
+    compile about 20 % longer for no measurable speed. ``nrt=False`` compiles
+    without reference counting, for kernels that never allocate; passing the state
+    tuple would otherwise cost an atomic operation per array per call.
     """
     def wrap(f):
         saved = numba.config.CACHE_DIR
         numba.config.CACHE_DIR = str(CACHE_DIR)  # read when caching is enabled, below
         try:
-            dispatcher = njit(cache=_use_disk_cache(), _nrt=nrt)(f)
+            dispatcher = njit(cache=_use_disk_cache(), _nrt=nrt,
+                              inline="always" if inline else "never")(f)
         finally:
             numba.config.CACHE_DIR = saved
         _KERNELS.add(dispatcher)
@@ -103,8 +107,8 @@ def compiled(fn=None, *, nrt: bool = False):
 # -- saying so when a compile happens -------------------------------------------------
 #: Every dispatcher made by :func:`compiled`.
 _KERNELS: set = set()
-#: Rough first-compile time on a laptop core, for the message.
-COMPILE_ESTIMATE = "about 20-40 s"
+#: Rough first-compile time, for the message (README.md, "Speed and size").
+COMPILE_ESTIMATE = "about half a minute, longer on a busy machine"
 
 
 class _CompileNotice(event.Listener):

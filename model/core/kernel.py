@@ -59,7 +59,7 @@ def fermi(d, beta):
     return 1.0 / (1.0 + math.exp(-beta * d))
 
 
-@compiled
+@compiled(inline=True)
 def fitness(st, i):
     """Sum of i's payoffs against each current neighbour (exact, from counts)."""
     c = st.ncoop[i]
@@ -67,7 +67,7 @@ def fitness(st, i):
     return st.payoff[s, COOPERATE] * c + st.payoff[s, DEFECT] * (st.deg[i] - c)
 
 
-@compiled
+@compiled(inline=True)
 def imitate(st, x, y, what):
     """x copies y's strategy (what = 0) or y's recommender (what = 1), and is re-filed.
 
@@ -90,7 +90,7 @@ def imitate(st, x, y, what):
     change_group(st, x, g_old, group(st, x))
 
 
-@compiled
+@compiled(inline=True)
 def count_tie(st, cooperators, sign):
     """Add (sign=1) or remove (sign=-1) a tie with this many cooperating ends in the tallies."""
     if cooperators == 2:
@@ -99,7 +99,7 @@ def count_tie(st, cooperators, sign):
         st.cnt[TIES_CD] += sign
 
 
-@compiled
+@compiled(inline=True)
 def rewire(st, a, slot_ab):
     """a has won the right to leave b, its neighbour at ``slot_ab`` (MODEL.md step 5).
 
@@ -133,7 +133,7 @@ def rewire(st, a, slot_ab):
     return at_checkpoint
 
 
-@compiled
+@compiled(inline=True)
 def elementary_update(st):
     """One time-step of the paper. Returns what it did (see :func:`update_pair`)."""
     n = len(st.deg)
@@ -145,7 +145,7 @@ def elementary_update(st):
     return update_pair(st, x, slot)
 
 
-@compiled
+@compiled(inline=True)
 def update_pair(st, x, slot):
     """Steps 3 to 6 of MODEL.md for the chosen user x and its neighbour y at ``slot``.
 
@@ -176,7 +176,7 @@ def update_pair(st, x, slot):
     return _AT_CHECKPOINT if rewire(st, a, slot_ab) else _NOTHING
 
 
-@compiled
+@compiled(inline=True)
 def is_fixated(st):
     c = st.cnt[N_COOP]
     return c == 0 or c == len(st.deg)

@@ -36,7 +36,7 @@ _WALK_BUDGET = 64  #: entries of the degree index read past u's own ties before 
 _MARK_ABOVE = 8  #: users with more ties than this mark them once per request (measured best)
 
 
-@compiled
+@compiled(inline=True)
 def begin_request(st, u):
     """A new stamp for this request; marks ``u``'s neighbours at once if it has many.
 
@@ -50,7 +50,7 @@ def begin_request(st, u):
     return st.cnt[STAMP]
 
 
-@compiled
+@compiled(inline=True)
 def ensure_marked(st, u):
     """Mark ``u`` and its neighbours with this request's stamp (once per request)."""
     if st.cnt[MARKED] == 0:
@@ -62,7 +62,7 @@ def ensure_marked(st, u):
         st.cnt[MARKED] = 1
 
 
-@compiled
+@compiled(inline=True)
 def is_valid(st, u, w, stamp):
     """Whether ``w`` may become ``u``'s new neighbour: not ``u``, not already a neighbour."""
     if st.cnt[MARKED] != 0:
@@ -77,7 +77,7 @@ def is_valid(st, u, w, stamp):
     return True
 
 
-@compiled
+@compiled(inline=True)
 def sample_range(st, order, pos, lo, hi, u, stamp):
     """A uniformly random unmarked user among ``order[lo:hi]``, or -1 if none."""
     size = hi - lo
@@ -122,7 +122,7 @@ def sample_range(st, order, pos, lo, hi, u, stamp):
     return -1  # unreachable while the marks are consistent
 
 
-@compiled
+@compiled(inline=True)
 def partner_neighbour(st, u, v, stamp):
     """A uniformly random neighbour of ``v`` that is a valid candidate for ``u``."""
     base = st.off[v]
@@ -148,7 +148,7 @@ def partner_neighbour(st, u, v, stamp):
     return -1
 
 
-@compiled
+@compiled(inline=True)
 def walk_degree_order(st, u, stamp, highest, g_lo, g_hi):
     """Where a degree-ranked pick starts: the degree of the best valid candidate, or -1.
 
@@ -170,7 +170,7 @@ def walk_degree_order(st, u, stamp, highest, g_lo, g_hi):
     return -1
 
 
-@compiled
+@compiled(inline=True)
 def recommend(st, u, v):
     """Ask ``u``'s recommender for a new neighbour to replace ``v``; -1 if none is valid.
 
@@ -220,7 +220,7 @@ def recommend(st, u, v):
             return -1
 
 
-@compiled
+@compiled(inline=True)
 def is_asked(st, r):
     """Whether recommender ``r``'s policy is ever asked (``none`` never is)."""
     return st.source[r] != _NEVER
