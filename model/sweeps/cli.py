@@ -11,6 +11,7 @@ import argparse
 import logging
 import re
 import sys
+import warnings
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -127,13 +128,15 @@ def sweep_command(args) -> int:
 
 @contextmanager
 def _dask_quiet():
-    """No log lines while a sweep runs (Dask's, with tracebacks, when a scheduler is
-    lost): the command says what happened in its one line, and failed runs keep
+    """No log lines or warnings while a sweep runs (Dask's, with tracebacks, when a
+    scheduler is lost): the command says what happened in its one line, and failed runs keep
     their error in the results."""
     previous = logging.root.manager.disable
     logging.disable(logging.CRITICAL)
     try:
-        yield
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
     finally:
         logging.disable(previous)
 

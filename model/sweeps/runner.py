@@ -213,8 +213,11 @@ def make_client(workers: int | None = None, scheduler: str | None = None):
         return Client(scheduler, timeout="15s"), None
     workers = workers or os.cpu_count() or 1
     with _sigint_ignored():  # inherited by the worker processes: see _sigint_ignored
+        # no dashboard; the scheduler's HTTP server (health checks) on a free loopback
+        # port, not on 8787, which another cluster may hold (Dask would warn)
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None, silence_logs=logging.ERROR)
+                               dashboard_address=None, silence_logs=logging.ERROR,
+                               scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})
     return Client(cluster), cluster
 
 
