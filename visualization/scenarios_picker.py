@@ -21,11 +21,15 @@ SCENARIOS_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 
 
 def load_presets(folder: Path = SCENARIOS_DIR) -> tuple[list, str | None]:
-    """Every preset in ``folder`` and, if one is broken, the message saying why."""
+    """Every preset in ``folder``, then the lessons in its ``lessons/`` folder (their
+    titles begin "Lesson:"), and, if one is broken, the message saying why."""
     from model.scenario import ScenarioError, list_scenarios
 
     try:
-        return list_scenarios(folder), None
+        presets = list_scenarios(folder)
+        if (Path(folder) / "lessons").is_dir():
+            presets += list_scenarios(Path(folder) / "lessons")
+        return presets, None
     except (ScenarioError, OSError) as err:
         return [], str(err)
 
