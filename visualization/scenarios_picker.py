@@ -21,17 +21,21 @@ SCENARIOS_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 
 
 def load_presets(folder: Path = SCENARIOS_DIR) -> tuple[list, str | None]:
-    """Every preset in ``folder``, then the lessons in its ``lessons/`` folder (their
-    titles begin "Lesson:"), and, if one is broken, the message saying why."""
+    """Every preset in ``folder`` and, if one is broken, the message saying why."""
     from model.scenario import ScenarioError, list_scenarios
 
     try:
-        presets = list_scenarios(folder)
-        if (Path(folder) / "lessons").is_dir():
-            presets += list_scenarios(Path(folder) / "lessons")
-        return presets, None
+        return list_scenarios(folder), None
     except (ScenarioError, OSError) as err:
         return [], str(err)
+
+
+def picker_entries() -> tuple[list, str | None]:
+    """What the picker offers: the presets, then the lessons of ``scenarios/lessons/``
+    (their titles begin "Lesson:"; their descriptions are longer than a preset's)."""
+    presets, error = load_presets()
+    lessons, lesson_error = load_presets(SCENARIOS_DIR / "lessons")
+    return presets + lessons, error or lesson_error
 
 
 #: the grid picker's first entry: the preset's own [model] table
@@ -66,7 +70,7 @@ def point_labels(scenario) -> list[str]:
 @solara.component
 def ScenarioPicker(on_load: Callable[[dict[str, Any]], None]):
     """Pick a preset (and a grid point); ``on_load(params)`` applies it."""
-    presets, error = solara.use_memo(load_presets, [])
+    presets, error = solara.use_memo(picker_entries, [])
     chosen, set_chosen = solara.use_state(None)
     label, set_label = solara.use_state(BASE_LABEL)
     by_title = {s.title: s for s in presets}

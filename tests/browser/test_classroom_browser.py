@@ -130,7 +130,7 @@ def test_the_class_page_lists_the_live_sessions_and_drops_a_closed_one(
     first = open_url(browser, server_url + "?n=300&seed=11", visitors)
     second = open_url(browser, server_url + "?n=200&seed=12", visitors)
     step(second, 2)
-    teacher = visitors[0].browser.new_context()
+    teacher = browser.new_context()
     visitors.append(teacher)
     board = teacher.new_page()
     board.goto(urljoin(server_url, "/class"))
@@ -153,3 +153,13 @@ def test_the_class_page_lists_the_live_sessions_and_drops_a_closed_one(
         "label => ![...document.querySelectorAll('.rw-class-label')]"
         ".some(e => e.innerText === label)", arg=mine[1], timeout=SHOWS_UP)
     assert any(row.startswith(mine[0]) for row in class_rows(board))
+
+
+@pytest.mark.timeout(300)
+def test_the_lessons_are_in_the_scenario_picker(browser, server_url, visitors):
+    lesson = load_lesson("engagement-vs-alignment")
+    page = open_url(browser, server_url, visitors)
+    page.locator(".rw-scenario").click()
+    page.locator(".v-overlay .v-list-item", has_text=lesson.title).click()
+    wait_for_text(page, ".rw-running-params", f"text.includes('seed={lesson.scenario.seed}')")
+    assert "recommenders: coop-random=1" in page.inner_text(".rw-running-params")
