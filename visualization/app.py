@@ -241,7 +241,8 @@ def ShareLink(session: Session, run: int, label: str):
                        hide_details=True, class_="rw-share-link")
     with solara.Row(style={"align-items": "baseline", "gap": "6px", "flex-wrap": "wrap"}):
         solara.v.Html(tag="a", attributes={"href": url, "target": "_blank"},
-                      children=["Open it in a new tab"], class_="rw-share-anchor")
+                      children=["Open it in a new tab"], class_="rw-share-anchor",
+                      style_="color: #0072B2; text-decoration: underline;")
         solara.Text(f"On the class page (/class) this run is {label}.",
                     classes=["rw-caption", "rw-class-label"])
 

@@ -85,7 +85,8 @@ def LessonCard(lesson: Lesson):
         solara.Text(lesson.description, classes=["rw-lesson-description"])
         with solara.Row(style={"align-items": "baseline", "gap": "6px", "flex-wrap": "wrap"}):
             solara.v.Html(tag="a", attributes={"href": lesson.text_link, "target": "_blank"},
-                          children=["The lesson plan"], class_="rw-lesson-text-link")
+                          children=["The lesson plan"], class_="rw-lesson-text-link",
+                      style_="color: #0072B2; text-decoration: underline;")
             solara.Text(f"({lesson.text_path})", classes=["rw-caption"])
 
 
