@@ -133,6 +133,8 @@ def test_the_class_page_lists_the_live_sessions_and_drops_a_closed_one(
     teacher = browser.new_context()
     visitors.append(teacher)
     board = teacher.new_page()
+    requests: list[str] = []
+    board.on("request", lambda request: requests.append(request.url))
     board.goto(urljoin(server_url, "/class"))
     mine = (first.inner_text(".rw-class-label").split(" is ")[-1].rstrip("."),
             second.inner_text(".rw-class-label").split(" is ")[-1].rstrip("."))
@@ -153,6 +155,10 @@ def test_the_class_page_lists_the_live_sessions_and_drops_a_closed_one(
         "label => ![...document.querySelectorAll('.rw-class-label')]"
         ".some(e => e.innerText === label)", arg=mine[1], timeout=SHOWS_UP)
     assert any(row.startswith(mine[0]) for row in class_rows(board))
+    # like the dashboard, the class page loads nothing from another host
+    host = urlparse(server_url).netloc
+    assert requests and all(urlparse(url).netloc == host for url in requests
+                            if urlparse(url).scheme in ("http", "https", "ws", "wss"))
 
 
 @pytest.mark.timeout(300)
