@@ -229,6 +229,11 @@ def share_url(query: str) -> str:
     return f"http://{host}{path}" if host else path
 
 
+@solara.component_vue("copy_link.vue")
+def CopyLinkButton(url: str):
+    """A button that puts ``url`` on the clipboard (in the browser: copy_link.vue)."""
+
+
 @solara.component
 def ShareLink(session: Session, run: int, label: str):
     """"Share this run": a link that rebuilds the running model (same parameters, same
@@ -240,6 +245,7 @@ def ShareLink(session: Session, run: int, label: str):
     solara.v.TextField(label="Link to this run (copy it)", v_model=url, readonly=True,
                        hide_details=True, class_="rw-share-link")
     with solara.Row(style={"align-items": "baseline", "gap": "6px", "flex-wrap": "wrap"}):
+        CopyLinkButton(url=url)
         solara.v.Html(tag="a", attributes={"href": url, "target": "_blank"},
                       children=["Open it in a new tab"], class_="rw-share-anchor",
                       style_="color: #0072B2; text-decoration: underline;")

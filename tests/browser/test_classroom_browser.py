@@ -100,6 +100,10 @@ def test_a_share_link_rebuilds_the_run(browser, server_url, visitors):
     link = share_link(first)
     query = urlparse(link).query
     assert query == "n=400&W=2.5&seed=7"
+    first.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    first.click(".rw-copy-link")
+    wait_for_text(first, ".rw-copy-link", "text.trim().toLowerCase() === 'copied'")
+    assert first.evaluate("navigator.clipboard.readText()") == link
     step(first, 3)
     second = open_url(browser, urljoin(server_url, "/?" + query), visitors)
     assert second.inner_text(".rw-running-params") == first.inner_text(".rw-running-params")
