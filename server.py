@@ -25,8 +25,6 @@ from visualization.offline_assets import use_offline_assets
 solara.server.settings.telemetry.mixpanel_enable = False
 use_offline_assets()
 
-import solara  # noqa: E402
-
 from visualization import app, session  # noqa: E402
 from visualization.app import Layout  # noqa: E402
 from visualization.app import Page as Dashboard  # noqa: E402
