@@ -8,6 +8,9 @@ usage telemetry is off, so the page works in a classroom with no internet.
 The per-session limits (``REWIRE_MAX_USERS``, ``REWIRE_MAX_TIES``,
 ``REWIRE_MAX_SESSION_MB``; see :mod:`visualization.limits`) are read here, so a
 mistyped value stops the server at once with one line naming the variable.
+
+Three pages (``routes`` below): the dashboard at ``/``, the class page at ``/class``
+and a lesson plan's text at ``/lesson-text?lesson=NAME``.
 """
 
 import os
@@ -23,7 +26,18 @@ solara.server.settings.telemetry.mixpanel_enable = False
 use_offline_assets()
 
 from visualization import app, session  # noqa: E402
-from visualization.app import Layout, Page  # noqa: E402,F401
+from visualization.app import Layout  # noqa: E402
+from visualization.app import Page as Dashboard  # noqa: E402
+from visualization.class_page import ClassPage  # noqa: E402
+from visualization.lessons import LessonText  # noqa: E402
+
+#: the pages: the dashboard (``/``, also ``/?lesson=NAME`` and share links), the class
+#: page a teacher projects (``/class``) and a lesson plan's text (``/lesson-text?lesson=NAME``)
+routes = [
+    solara.Route(path="/", component=Dashboard, label="Dashboard", layout=Layout),
+    solara.Route(path="class", component=ClassPage, label="Class"),
+    solara.Route(path="lesson-text", component=LessonText, label="Lesson"),
+]
 
 try:
     app.server_limits()

@@ -26,9 +26,11 @@ from typing import Any
 import solara
 
 from model.parameters import PARAMETERS, format_mix
-from visualization.controls import (ParameterControls, PlaybackControls, initial_draft,
-                                    problem)
+from visualization.controls import ParameterControls, PlaybackControls, problem
+from visualization.classroom import registry
+from visualization.lessons import LessonCard
 from visualization.limits import Limits, refusal
+from visualization.links import opening, share_query, url_name
 from visualization.network import network_caption
 from visualization.scenarios_picker import ScenarioPicker
 from visualization.session import Session
@@ -127,7 +129,7 @@ def describe(params: dict[str, Any]) -> str:
         if name not in params:
             continue
         value = params[name]
-        short = p.option.lstrip("-") if p.option else name
+        short = url_name(name)
         if p.kind == "mix":
             parts.append(f"{short}: {format_mix(value) if isinstance(value, dict) else value}")
         elif value is None:
@@ -213,6 +215,44 @@ def RunView(session: Session, changed: solara.Reactive, playback: dict,
             PlotsCard(session)
 
 
+def share_url(query: str) -> str:
+    """The whole link (``http://host:port/?...``) when the page's host is known, else
+    the part after the host."""
+    path = f"/?{query}"
+    try:
+        from solara.lab import headers
+
+        found = {k.lower(): v for k, v in (headers.value or {}).items()}
+        host = (found.get("host") or [None])[0]
+    except Exception:  # no server (components rendered in tests)
+        host = None
+    return f"http://{host}{path}" if host else path
+
+
+@solara.component_vue("copy_link.vue")
+def CopyLinkButton(url: str):
+    """A button that puts ``url`` on the clipboard (in the browser: copy_link.vue)."""
+
+
+@solara.component
+def ShareLink(session: Session, run: int, label: str):
+    """"Share this run": a link that rebuilds the running model (same parameters, same
+    seed, so the same run); ``run`` counts the models built, so it follows a reset."""
+    params = session.share_params()
+    if not params:
+        return
+    url = share_url(share_query(params))
+    solara.v.TextField(label="Link to this run (copy it)", v_model=url, readonly=True,
+                       hide_details=True, class_="rw-share-link")
+    with solara.Row(style={"align-items": "baseline", "gap": "6px", "flex-wrap": "wrap"}):
+        CopyLinkButton(url=url)
+        solara.v.Html(tag="a", attributes={"href": url, "target": "_blank"},
+                      children=["Open it in a new tab"], class_="rw-share-anchor",
+                      style_="color: #0072B2; text-decoration: underline;")
+        solara.Text(f"On the class page (/class) this run is {label}.",
+                    classes=["rw-caption", "rw-class-label"])
+
+
 @solara.component
 def Layout(children=[]):
     """The page frame: no app bar, the page has its own title (more room on a projector)."""
@@ -226,7 +266,12 @@ def Page():
     session = solara.use_memo(Session, [])
     clock = solara.use_memo(FrameClock, [])
     session.plots_view.on_received = clock.mark_received
-    draft = solara.use_reactive(initial_draft())
+    router = solara.use_context(solara.routing.router_context)  # None outside a server
+    link = solara.use_memo(lambda: opening(getattr(router, "search", None)), [])
+    kernel = solara.use_memo(current_kernel, [])
+    entry = solara.use_memo(lambda: registry.add(session, kernel), [])
+    solara.use_effect(lambda: (lambda: registry.remove(entry)), [])
+    draft = solara.use_reactive(link.params)
     changed = solara.use_reactive(0)
     playing = solara.use_reactive(False)
     speed = solara.use_reactive(1)
@@ -267,8 +312,6 @@ def Page():
         draft.set(dict(params))
         rebuild(params)
 
-    kernel = solara.use_memo(current_kernel, [])
-
     def play_loop(cancel: threading.Event):
         while playing.value and not cancel.is_set():
             if not has_viewer(kernel):
@@ -296,8 +339,14 @@ def Page():
     with solara.Row(classes=["rw-page"], style={"align-items": "flex-start", "gap": "0"}):
         with solara.Column(classes=["rw-sidebar"]):
             solara.Text(TITLE, classes=["rw-title"])
+            for line in link.problems:
+                solara.Error(line, dense=True, classes=["rw-link-problem"])
+            if link.lesson is not None:
+                LessonCard(link.lesson)
             with solara.Card("Scenarios"):
                 ScenarioPicker(on_load=load_preset)
+            with solara.Card("Share this run"):
+                ShareLink(session, run.value, entry.label)
             with solara.Card("Download the current run"):
                 Downloads(session)  # here, out of the per-frame tree: nothing to redraw
             with solara.Card("Parameters"):

@@ -30,6 +30,14 @@ def load_presets(folder: Path = SCENARIOS_DIR) -> tuple[list, str | None]:
         return [], str(err)
 
 
+def picker_entries() -> tuple[list, str | None]:
+    """What the picker offers: the presets, then the lessons of ``scenarios/lessons/``
+    (their titles begin "Lesson:"; their descriptions are longer than a preset's)."""
+    presets, error = load_presets()
+    lessons, lesson_error = load_presets(SCENARIOS_DIR / "lessons")
+    return presets + lessons, error or lesson_error
+
+
 #: the grid picker's first entry: the preset's own [model] table
 BASE_LABEL = "the preset's [model] values"
 
@@ -62,7 +70,7 @@ def point_labels(scenario) -> list[str]:
 @solara.component
 def ScenarioPicker(on_load: Callable[[dict[str, Any]], None]):
     """Pick a preset (and a grid point); ``on_load(params)`` applies it."""
-    presets, error = solara.use_memo(load_presets, [])
+    presets, error = solara.use_memo(picker_entries, [])
     chosen, set_chosen = solara.use_state(None)
     label, set_label = solara.use_state(BASE_LABEL)
     by_title = {s.title: s for s in presets}

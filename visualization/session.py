@@ -88,6 +88,17 @@ class Session:
             return 0
         return max(len(self.model_vars.get("cooperation", [])) - 1, 0)
 
+    def share_params(self) -> dict[str, Any]:
+        """The parameters that built the running model, with the seed it actually used
+        (drawn afresh when the seed was left blank): what a share link must hold."""
+        with self.lock:
+            if self.model is None:
+                return {}
+            params = dict(self.params)
+            if params.get("rng") is None:
+                params["rng"] = int(self.model.seed)
+            return params
+
     @property
     def model_vars(self) -> dict:
         return self.model.datacollector.model_vars
