@@ -82,13 +82,13 @@ class User(mesa.Agent):
     def step(self) -> None:
         """MODEL.md, one elementary update, steps 1-2 (step 1, "Pick user x uniformly at
         random", is the scheduler's: this user is x): "If x has no neighbour, nothing else
-        happens. Pick y uniformly among x's neighbours."."""
+        happens." "Pick y uniformly among x's neighbours." Steps 3-6: :meth:`update_with`."""
         if self.neighbours:
             self.update_with(self.random.choice(self.neighbours))
 
     def update_with(self, y: User) -> None:
         """MODEL.md step 3, "Choose the kind of update: with probability W2 / (1 + W2): a
-        recommender update; otherwise, with probability 1 / (1 + W): a strategy update;
+        recommender update [...] otherwise, with probability 1 / (1 + W): a strategy update;
         otherwise: a structural update"."""
         p_recommender, p_strategy = update_probabilities(self.model.params["W"],
                                                          self.model.params["W2"])
@@ -122,7 +122,8 @@ class User(mesa.Agent):
 
     def rewire_away_from(self, v: User) -> None:
         """MODEL.md step 5, "When a user wins the right to rewire: if the user it abandons
-        would be left with no neighbour and allow_isolation is false, nothing happens.
+        would be left with no neighbour and allow_isolation is false (the default), nothing
+        happens.
         Otherwise its recommender is asked for z (a rewire request; none is never asked).
         [...] with no valid z nothing happens (an unserved request)"."""
         if v.degree == 1 and not self.model.params["allow_isolation"]:
