@@ -238,7 +238,7 @@ def same_distribution(a: np.ndarray, b: np.ndarray) -> float:
     (1 when both samples are one same constant)."""
     if np.ptp(np.concatenate([a, b])) == 0:
         return 1.0
-    return min(mannwhitneyu(a, b).pvalue, ks_2samp(a, b).pvalue)
+    return min(mannwhitneyu(a, b).pvalue, ks_2samp(a, b, method="asymp").pvalue)
 
 
 #: Threshold for "the engines differ": with ~25 comparisons, a false alarm in about 1 run
