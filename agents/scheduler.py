@@ -18,8 +18,9 @@ from agents.bookkeeping import end_of_update, make_room
 
 
 def generation(model) -> int:
-    """One step of ``RewireModel(engine="agents")``: N elementary updates, fewer at
-    fixation (with ``stop_on_fixation``) or at ``max_steps``; returns how many were done."""
+    """MODEL.md: "A generation is N elementary updates", step 1 of each: "Pick user x
+    uniformly at random". One step of ``RewireModel(engine="agents")``; fewer updates at
+    fixation (with ``stop_on_fixation``) or at ``max_steps``. Returns how many were done."""
     engine = model.engine
     updates = engine.n
     limit = engine.params["max_steps"]

@@ -21,7 +21,7 @@ import test_rules
 from handbuilt import INF, edge_set, hand_built, reference_candidates
 from scipy.stats import ks_2samp, mannwhitneyu
 
-from agents import Recommender, User
+from agents import RULES, User
 from model import RewireModel
 from model.cli import build_parser
 from model.core import state
@@ -127,9 +127,6 @@ def test_each_recommender_proposes_exactly_the_candidates_of_model_md(policy):
 
 
 # -- the docstrings quote MODEL.md ------------------------------------------------------
-RULES = [User.payoff_against, User.fitness, User.step, User.update_with,
-         User.imitate_strategy, User.structural_update, User.rewire_away_from,
-         User.imitate_recommender, Recommender.candidates, Recommender.recommend]
 
 
 def _plain(text: str) -> str:
@@ -138,7 +135,7 @@ def _plain(text: str) -> str:
     return " ".join(text.replace("**", "").replace("`", "").split())
 
 
-@pytest.mark.parametrize("rule", RULES, ids=lambda rule: rule.__qualname__)
+@pytest.mark.parametrize("rule", RULES.values(), ids=list(RULES))
 def test_each_rule_is_a_short_method_quoting_model_md(rule):
     source = inspect.getsource(rule)  # what a "how it works" panel would show
     assert len(source.splitlines()) <= 30
