@@ -19,6 +19,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from agents import Recommender, User
+from agents.scheduler import generation
 from model.engine import Engine
 from model.metrics import measure, model_reporters
 from model.core.state import COOPERATE
@@ -31,7 +32,9 @@ class RewireModel(mesa.Model):
     Every parameter has the default of the paper's Prisoner's Dilemma setting; the
     allowed ranges are in :data:`model.parameters.PARAMETERS`. A bad value raises
     :class:`model.parameters.ParameterError`, one line naming it. ``rng`` is the
-    seed: the same seed gives the same run, in any process.
+    seed: the same seed gives the same run, in any process. ``engine="agents"``
+    runs the rules as the agents' plain-Python methods (:mod:`agents`) instead of the
+    compiled kernel: the same state, metrics and outcomes in distribution, for reading.
     """
 
     def __init__(self, n: int = 1000, k: float = 30, T: float = 2.0, S: float = -1.0,
@@ -39,12 +42,13 @@ class RewireModel(mesa.Model):
                  beta_med: float | None = None, coop_init: float = 0.5,
                  recommenders: dict[str, float] | str | None = None,
                  allow_isolation: bool = False, stop_on_fixation: bool = True,
-                 graph: str = "gnm", max_steps: int | None = None, rng: int | None = None):
+                 graph: str = "gnm", max_steps: int | None = None, rng: int | None = None,
+                 engine: str = "kernel"):
         params = dict(n=n, k=k, T=T, S=S, beta=beta, W=W, W2=W2, beta_med=beta_med,
                       coop_init=coop_init,
                       recommenders={"local": 1.0} if recommenders is None else recommenders,
                       allow_isolation=allow_isolation, stop_on_fixation=stop_on_fixation,
-                      graph=graph, max_steps=max_steps, rng=rng)
+                      graph=graph, max_steps=max_steps, rng=rng, engine=engine)
         params = validate(params)
         check_memory(params["n"], params["k"])  # before allocating anything
         self.engine = Engine(**params)
@@ -75,7 +79,10 @@ class RewireModel(mesa.Model):
         if not (self.running and self.engine.running):
             self.running = False
             return
-        self.engine.advance(self.engine.n)
+        if self.params["engine"] == "agents":
+            generation(self)  # the agents' plain-Python rules (agents/), one user at a time
+        else:
+            self.engine.advance(self.engine.n)
         self.running = self.engine.running
         self.metrics = measure(self.engine)
         self.datacollector.collect(self)
