@@ -229,3 +229,33 @@ def bandit_report(engine) -> dict[str, dict[str, Any]]:
     return {label: policy.report()
             for label, policy in zip(engine.recommender_names, engine.policies)
             if isinstance(policy, BanditPolicy)}
+
+
+#: What a sweep records of each bandit recommender (column ``<what>:<label>``):
+#: the arm in force at the end, windows per arm (JSON text), windows, mean reward.
+BANDIT_METRICS: dict[str, type] = {"final_arm": str, "arm_counts": str, "windows": int,
+                                   "mean_reward": float}
+
+
+def bandit_labels(mixes) -> list[str]:
+    """Labels of the bandit recommenders in any of the validated ``mixes``, first-seen order."""
+    labels: list[str] = []
+    for mix in mixes:
+        for label, entry in mix.items():
+            if isinstance(entry, dict) and label not in labels \
+                    and issubclass(get_policy(entry["policy"]), BanditPolicy):
+                labels.append(label)
+    return labels
+
+
+def bandit_columns(summary: dict) -> dict[str, Any]:
+    """A run's sweep columns for its bandits, from :meth:`model.RewireModel.summary`."""
+    import json
+
+    out = {}
+    for label, rep in summary.get("bandits", {}).items():
+        out.update({f"final_arm:{label}": rep["final_arm"],
+                    f"arm_counts:{label}": json.dumps(rep["arm_counts"]),
+                    f"windows:{label}": rep["windows"],
+                    f"mean_reward:{label}": rep["mean_reward"]})
+    return out
