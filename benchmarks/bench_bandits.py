@@ -65,10 +65,33 @@ def main() -> None:
     for rule in ("local", "any-random", "coop-high"):
         compare(f"{rule}, window=100, engagement", {rule: 1.0}, bandit(rule), updates,
                 args.repeats)
-    compare("any-random, window=10, engagement", {"any-random": 1.0},
-            bandit("any-random", window=10), updates, args.repeats)
+    for window in (10, 1000, 5000):
+        compare(f"any-random, window={window}, engagement", {"any-random": 1.0},
+                bandit("any-random", window=window), updates, args.repeats)
     compare("any-random, window=100, welfare", {"any-random": 1.0},
             bandit("any-random", reward="welfare"), updates, args.repeats)
+    learner_cost(args.repeats)
+
+
+def learner_cost(repeats: int) -> None:
+    """What one round of each learner costs in Python (choose + update, 11 arms): the
+    part of a window's cost that does not shrink with the window."""
+    import numpy as np
+
+    from model.learning.bandits import ALGORITHMS, make_bandit
+
+    print("learner cost per window (choose + update, 11 arms; median of "
+          f"{repeats} x 2000 rounds)")
+    for name in ALGORITHMS:
+        times = []
+        for _ in range(repeats):
+            b = make_bandit(name, 11, np.random.default_rng(0))
+            start = time.process_time()
+            for _ in range(2000):
+                b.update(b.choose(), 0.5)
+            times.append((time.process_time() - start) / 2000)
+        print(f"  {name:<9} {1e6 * statistics.median(times):6.1f} us "
+              f"(spread {1e6 * min(times):.1f} .. {1e6 * max(times):.1f})")
 
 
 if __name__ == "__main__":

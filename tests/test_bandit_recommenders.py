@@ -170,18 +170,18 @@ def test_twin_regret_compares_with_the_best_fixed_arm_on_the_same_seed():
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(600)
-@pytest.mark.parametrize("policy", ["bandit-ucb", "bandit-thompson", "bandit-eps"])
-def test_an_alignment_bandit_prefers_cooperator_arms(policy):
-    """Over seeds, it plays arms that recommend cooperators more than those that
-    recommend defectors (a small, fast model where cooperation can go either way)."""
-    coop, defect = 0, 0
-    for seed in range(6):
-        m = RewireModel(n=200, k=8, W=2.0, max_steps=60_000, stop_on_fixation=False,
-                        rng=seed, recommenders=bandit(policy, window=20, reward="alignment",
-                                                      arms="coop-random+defect-random"))
-        m.run()
-        counts = m.summary()["bandits"]["learner"]["arm_counts"]
-        coop += counts.get("coop-random", 0)
-        defect += counts.get("defect-random", 0)
-    assert coop > 1.5 * defect
+@pytest.mark.timeout(900)
+def test_an_alignment_bandit_ends_on_the_cooperator_arm_more_often_than_an_engagement_one():
+    """Between recommending cooperators and defectors, on a small fast model where the
+    choice decides cooperation: over seeds and two learners, alignment bandits end on
+    coop-random clearly more often than engagement bandits do (which favour defectors)."""
+    ends = {"alignment": 0, "engagement": 0}
+    for policy in ("bandit-ucb", "bandit-thompson"):
+        for reward in ends:
+            for seed in range(8):
+                m = RewireModel(n=200, k=8, W=1.0, max_steps=60_000, stop_on_fixation=False,
+                                rng=seed, recommenders=bandit(
+                                    policy, window=5, reward=reward,
+                                    arms="coop-random+defect-random"))
+                ends[reward] += m.run()["bandits"]["learner"]["final_arm"] == "coop-random"
+    assert ends["alignment"] >= ends["engagement"] + 4, ends
