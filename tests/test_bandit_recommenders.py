@@ -185,3 +185,22 @@ def test_an_alignment_bandit_ends_on_the_cooperator_arm_more_often_than_an_engag
                                     arms="coop-random+defect-random"))
                 ends[reward] += m.run()["bandits"]["learner"]["final_arm"] == "coop-random"
     assert ends["alignment"] >= ends["engagement"] + 4, ends
+
+
+def test_a_sweep_row_records_the_final_arm_and_arm_counts_as_columns():
+    import pyarrow as pa
+
+    from model.sweeps.runner import run_one
+    from model.sweeps.storage import runs_schema
+
+    params = validate({**SMALL, "rng": None, "max_steps": 5_000,
+                       "recommenders": "local=0.5,b=0.5[policy=bandit-ucb,arms=GOOD+BAD,window=10]"})
+    params.pop("rng")
+    out = run_one("r0", 0, 0, 3, params, "final", 1, ["local", "b"])
+    assert out["row"]["status"] == "ok", out["row"]["error"]
+    table = pa.Table.from_pylist([out["row"]], schema=runs_schema(["local", "b"], ["b"]))
+    row = table.to_pylist()[0]
+    counts = json.loads(row["arm_counts:b"])
+    assert row["final_arm:b"] in ("coop-random", "defect-random")
+    assert sum(counts.values()) == row["windows:b"] > 0
+    assert 0 <= row["mean_reward:b"] <= 1
