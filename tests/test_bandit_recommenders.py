@@ -204,3 +204,19 @@ def test_a_sweep_row_records_the_final_arm_and_arm_counts_as_columns():
     assert row["final_arm:b"] in ("coop-random", "defect-random")
     assert sum(counts.values()) == row["windows:b"] > 0
     assert 0 <= row["mean_reward:b"] <= 1
+
+
+def test_a_saved_and_reloaded_model_goes_on_with_the_same_arms():
+    def model():
+        return RewireModel(n=200, k=8, rng=2, max_steps=20_000, stop_on_fixation=False,
+                           recommenders="bandit-thompson[window=10]")
+
+    straight, m = model(), model()
+    straight.run()
+    for _ in range(50):
+        m.step()
+    reloaded = pickle.loads(pickle.dumps(m))
+    reloaded.run()
+    assert reloaded.summary()["bandits"] == straight.summary()["bandits"]
+    assert (reloaded.bandit_history("bandit-thompson")["reward"]
+            == straight.bandit_history("bandit-thompson")["reward"]).all()
