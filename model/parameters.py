@@ -490,6 +490,8 @@ def validate(values: dict[str, Any]) -> dict[str, Any]:
                 raise _fail(name, p.range_text(), v)
         elif p.kind == "mix":
             if isinstance(v, dict) and not all(isinstance(key, str) for key in v):
+                from model.policies import policy_names
+
                 bad = next(key for key in v if not isinstance(key, str))
                 raise ParameterError(name, f"{name}: recommender names must be text; "
                                      f"got {bad!r}; known: {', '.join(policy_names(True))}")
