@@ -352,7 +352,10 @@ def _settings(p: Parameter, label: str, policy, given: dict) -> dict[str, Any]:
 
 
 def _setting(s: Parameter, value: Any) -> Any:
-    """One setting's value (given typed, or as text from the command line)."""
+    """One setting's value (given typed, or as text from the command line); a setting
+    with its own ``parse`` (a list of arms, say) checks itself."""
+    if hasattr(s, "parse"):
+        return s.parse(value)
     if isinstance(value, str) and s.kind in ("int", "float"):
         try:
             value = float(value)

@@ -224,3 +224,7 @@ def policy_names(aliases: bool = False) -> list[str]:
     if aliases:
         names += [a for p in POLICIES for a in p.aliases]
     return names
+
+
+# The bandit recommenders build on the classes above; importing them registers them.
+import model.bandit_policies  # noqa: E402,F401

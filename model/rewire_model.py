@@ -20,6 +20,7 @@ from tqdm.auto import tqdm
 
 from agents import Recommender, User
 from agents.scheduler import generation
+from model.bandit_policies import BanditPolicy, bandit_report
 from model.engine import Engine
 from model.metrics import measure, model_reporters
 from model.core.state import COOPERATE
@@ -124,8 +125,24 @@ class RewireModel(mesa.Model):
 
     # -- reading -----------------------------------------------------------------
     def summary(self) -> dict:
-        """The final-metrics dictionary (the command line's ``--json`` output)."""
-        return dict(self.metrics)
+        """The final-metrics dictionary (the command line's ``--json`` output); with bandit
+        recommenders, ``bandits``: each one's final arm, windows per arm and mean reward."""
+        out = dict(self.metrics)
+        bandits = bandit_report(self.engine)
+        if bandits:
+            out["bandits"] = bandits
+        return out
+
+    def bandit_history(self, label: str) -> dict[str, np.ndarray]:
+        """A bandit recommender's finished windows: ``step`` (at each window's end),
+        ``arm`` (the policy it played, by name) and ``reward`` (in [0, 1])."""
+        policy = self.engine.policies[self.recommender_names.index(label)]
+        if not isinstance(policy, BanditPolicy):
+            raise ValueError(f"{label!r} is not a bandit recommender")
+        rows = policy.history
+        return {"step": np.array([s for s, _, _ in rows], dtype=np.int64),
+                "arm": np.array([policy.arms[a] for _, a, _ in rows], dtype=object),
+                "reward": np.array([r for _, _, r in rows], dtype=np.float64)}
 
     @property
     def users(self) -> list[User]:

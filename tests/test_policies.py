@@ -23,7 +23,8 @@ from model.core.recommend import ask
 def test_registry_holds_every_policy_of_the_model():
     assert policy_names() == [
         "none", "local", "coop-low", "coop-random", "coop-high", "any-low", "any-random",
-        "any-high", "defect-low", "defect-random", "defect-high", "fair"]
+        "any-high", "defect-low", "defect-random", "defect-high", "fair",
+        "bandit-ucb", "bandit-eps", "bandit-exp3", "bandit-thompson", "bandit-etc"]
 
 
 @pytest.mark.parametrize("alias, name", [("GOOD", "coop-random"), ("BAD", "defect-random"),
@@ -61,8 +62,8 @@ def small_world(draw):
     chosen = draw(st.lists(st.sampled_from(pairs), min_size=1, max_size=len(pairs),
                            unique=True))
     strategies = "".join(draw(st.lists(st.sampled_from("CD"), min_size=n, max_size=n)))
-    names = draw(st.lists(st.sampled_from([p.name for p in POLICIES]), min_size=1,
-                          max_size=2, unique=True))
+    names = draw(st.lists(st.sampled_from([p.name for p in POLICIES if not p.stateful]),
+                          min_size=1, max_size=2, unique=True))
     owner = draw(st.lists(st.integers(0, len(names) - 1), min_size=n, max_size=n))
     u, v = draw(st.sampled_from(chosen))
     if draw(st.booleans()):

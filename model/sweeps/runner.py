@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+from model.bandit_policies import bandit_columns
 from model.parameters import format_mix
 from model.scenario import Run, Scenario, ScenarioError
 from model.sweeps.storage import FINAL_METRICS, SERIES_METRICS, ResultStore, write_csv
@@ -103,6 +104,7 @@ def run_one(run_id: str, point: int, replicate: int, seed: int, params: dict[str
         row[f"share:{name}"] = summary["shares"].get(name, 0.0)
         row[f"requests:{name}"] = summary["requests_by_recommender"].get(name, 0)
         row[f"rewires:{name}"] = summary["rewires_by_recommender"].get(name, 0)
+    row.update(bandit_columns(summary))
     return {"row": row, "series": series}
 
 

@@ -40,6 +40,7 @@ import pyarrow as pa
 import pyarrow.compute  # noqa: F401  (pa.compute)
 import pyarrow.parquet as pq
 
+from model.bandit_policies import BANDIT_METRICS, bandit_labels
 from model.parameters import PARAMETERS
 from model.scenario import (
     RECOMMENDER_METRICS,
@@ -50,7 +51,7 @@ from model.scenario import (
 )
 
 
-_ARROW_TYPES = {int: pa.int64(), float: pa.float64()}
+_ARROW_TYPES = {int: pa.int64(), float: pa.float64(), str: pa.string()}
 #: Final metrics of a run (:data:`model.scenario.RUN_METRICS`), in column order, with
 #: their Arrow types.
 FINAL_METRICS: dict[str, pa.DataType] = {
@@ -87,11 +88,15 @@ STATUS_COLUMNS: dict[str, pa.DataType] = {
 }
 
 
-def runs_schema(recommenders: Iterable[str]) -> pa.Schema:
-    """Schema of the runs table: ids, status, parameters, final metrics, per recommender."""
+def runs_schema(recommenders: Iterable[str], bandits: Iterable[str] = ()) -> pa.Schema:
+    """Schema of the runs table: ids, status, parameters, final metrics, per recommender,
+    and per bandit recommender what it learned (:data:`model.bandit_policies.BANDIT_METRICS`)."""
     fields = {**RUN_ID_COLUMNS, **STATUS_COLUMNS, **param_columns(), **FINAL_METRICS}
     for name in recommenders:
         for what, kind in RECOMMENDER_METRICS.items():
+            fields[f"{what}:{name}"] = _ARROW_TYPES[kind]
+    for name in bandits:
+        for what, kind in BANDIT_METRICS.items():
             fields[f"{what}:{name}"] = _ARROW_TYPES[kind]
     return pa.schema(list(fields.items()))
 
@@ -222,7 +227,8 @@ class ResultStore:
         self.root = Path(root)
         self.scenario = scenario
         self.recommenders = scenario.recommender_names()
-        self.runs_schema = runs_schema(self.recommenders)
+        self.runs_schema = runs_schema(
+            self.recommenders, bandit_labels(p["recommenders"] for p in scenario.points()))
         self.series_schema = series_schema(self.recommenders)
         self._lock_fh = None
         self.manifest: dict[str, Any] = {}
