@@ -514,7 +514,7 @@ def check_plot(table: dict, scenario, fail) -> dict[str, Any]:
                 allowed = f"({', '.join(others)})" if others else "(there is none)"
                 raise fail("plot", key, f"must be {what} {allowed}; got {_show(value)}")
         elif key == "x":
-            value = keys[-1] if kind == "shares" else keys[0]
+            value = (keys[-1] if kind == "shares" else keys[0]) if keys else None
         else:
             value = others[0] if others else None
         plot[key] = value
