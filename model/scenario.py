@@ -60,7 +60,7 @@ from model.metrics import SCALAR_METRICS
 from model.parameters import PARAMETERS, ParameterError, format_mix, validate
 
 #: The tables a scenario file may contain.
-SECTIONS = ("scenario", "model", "grid", "pairs", "intervention", "run", "quick", "plot")
+SECTIONS = ("scenario", "model", "grid", "run", "quick", "plot", "pairs", "intervention")
 #: Keys of ``[scenario]``: all text, all optional (name defaults to the file's stem).
 SCENARIO_KEYS = ("name", "title", "description")
 #: Keys of ``[run]`` and their defaults.
