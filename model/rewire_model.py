@@ -139,6 +139,12 @@ class RewireModel(mesa.Model):
         """Generations completed: elementary updates so far // N."""
         return self.engine.steps // self.engine.n
 
+    @property
+    def interventions(self) -> list[dict]:
+        """Interventions applied so far, oldest first: each a dict with ``step``,
+        ``generation``, ``label`` and what it changed (for marks on a time axis)."""
+        return self.engine.interventions
+
     def twin(self, **changes: Any) -> "RewireModel":
         """A second model from the start of this one: same seed, same initial graph,
         strategies and (where the mix allows) recommender placement, differing only in

@@ -95,6 +95,28 @@ def test_an_intervention_undoes_fixation_and_the_run_goes_on():
     consistent(model)
 
 
+def test_random_interventions_between_steps_keep_every_invariant():
+    rng = np.random.default_rng(0)
+    model = RewireModel(n=80, k=6, rng=9, max_steps=80 * 40, stop_on_fixation=False,
+                        recommenders={"local": 0.5, "coop-high": 0.3, "fair": 0.2, "any-low": 0.0},
+                        W2=0.2)
+    names = model.recommender_names
+    for _ in range(12):
+        kind = rng.integers(4)
+        if kind == 0:
+            model.intervene(W=float(rng.uniform(0, 4)), beta=float(rng.uniform(0.001, 1)))
+        elif kind == 1:
+            model.intervene(switch={"to": names[rng.integers(4)],
+                                    "fraction": float(rng.uniform())})
+        elif kind == 2:
+            model.intervene(cooperate=float(rng.uniform()))
+        else:
+            model.intervene(defect=float(rng.uniform()))
+        consistent(model)
+        model.step()
+        consistent(model)
+
+
 def test_the_row_of_the_generation_shows_the_state_after_it_and_its_label():
     model = stepped()
     rows = len(model.datacollector.get_model_vars_dataframe())
