@@ -88,7 +88,8 @@ def plot_sweep(root: str | Path, out: str | Path | None = None) -> list[Path]:
     fig = PLOT_KINDS[kind].draw(ok, scenario, spec)
     title = spec.get("title") or scenario.title
     n_runs = len(ok)
-    fig.suptitle(f"{title}\n({n_runs} runs, {scenario.replicates} per point"
+    per = f"{scenario.replicates} pairs" if scenario.pairs else str(scenario.replicates)
+    fig.suptitle(f"{title}\n({n_runs} runs, {per} per point"
                  f"{', quick variant' if scenario.quick else ''})", fontsize=10)
     fig.tight_layout()
     stem = safe_file_name(scenario.name)  # a name is data from a file, never a path
