@@ -153,8 +153,9 @@ class RewireModel(mesa.Model):
         applied by hand. See docs/MODEL.md, "Twins, branches and interventions".
         """
         twin = RewireModel.around(self.engine.twin(**changes))
-        for item in self.scheduled:
-            twin._schedule(item["generation"], item["intervention"])
+        for item in self.scheduled:  # checked again: the twin may have another mix
+            iv = item["intervention"]
+            twin.schedule(item["generation"], label=iv.label, **iv.as_table())
         return twin
 
     def branch(self, **changes: Any) -> "RewireModel":
