@@ -41,9 +41,7 @@ class Engine:
 
     def __init__(self, **params: Any):
         p = with_seed(validate(params))
-        graph_seed, placement_seed, kernel_seed = np.random.SeedSequence(p["rng"]).spawn(3)
-        self._start(p, build_state(p, np.random.default_rng(graph_seed),
-                                   np.random.default_rng(placement_seed), new_state(kernel_seed)))
+        self._start(p, initial_state(p))
 
     def _start(self, params: dict, arrays: state.EngineState) -> None:
         self.params = params
@@ -51,6 +49,10 @@ class Engine:
         #: each recommender's policy, an instance carrying its settings (and any state)
         self.policies: list[Policy] = make_policies(params["recommenders"])
         self.state = arrays
+        #: the parameters the run started with (``params`` follows interventions)
+        self.initial_params = dict(params)
+        #: interventions applied so far, oldest first (:mod:`model.interventions`)
+        self.interventions: list[dict] = []
         #: the number of ties, constant: a rewire replaces one tie by another
         self.n_edges = int(arrays.deg.sum()) // 2
         self.stopped_at_fixation = bool(params["stop_on_fixation"]
@@ -77,6 +79,27 @@ class Engine:
         rng_words = new_state(np.random.SeedSequence(p["rng"]))
         self._start(p, assemble(p["n"], np.asarray(edges), strat, rec, p, rng_words))
         return self
+
+    # -- twins, branches and interventions ---------------------------------------
+    def twin(self, **changes: Any) -> "Engine":
+        """A new engine from this one's seed and initial state, differing only in
+        ``changes`` (:func:`model.twins.twin_engine`)."""
+        from model.twins import twin_engine
+
+        return twin_engine(self.initial_params, **changes)
+
+    def branch(self, **changes: Any) -> "Engine":
+        """A copy of this engine as it is now, with rate ``changes`` applied to the
+        copy (:func:`model.twins.branch_engine`)."""
+        from model.twins import branch_engine
+
+        return branch_engine(self, **changes)
+
+    def intervene(self, label: str | None = None, **what: Any) -> dict:
+        """Apply an intervention now (:func:`model.interventions.intervene`); return its record."""
+        from model.interventions import intervene
+
+        return intervene(self, label=label, **what)
 
     # -- running ---------------------------------------------------------------
     @property
@@ -189,9 +212,24 @@ def with_seed(p: dict) -> dict:
     return p
 
 
+def initial_state(p: dict, fill_order: list[int] | None = None) -> state.EngineState:
+    """The initial state for validated, seeded parameters ``p``: graph, placement and
+    kernel streams are spawned from the seed, so the same seed gives the same state."""
+    graph_seed, placement_seed, kernel_seed = np.random.SeedSequence(p["rng"]).spawn(3)
+    return build_state(p, np.random.default_rng(graph_seed),
+                       np.random.default_rng(placement_seed), new_state(kernel_seed),
+                       fill_order)
+
+
 def build_state(p: dict, graph_rng: np.random.Generator, place_rng: np.random.Generator,
-                rng_words: np.ndarray) -> state.EngineState:
-    """The initial state of MODEL.md for validated parameters ``p``."""
+                rng_words: np.ndarray, fill_order: list[int] | None = None) -> state.EngineState:
+    """The initial state of MODEL.md for validated parameters ``p``.
+
+    Users get recommenders by a seeded permutation filled with each recommender's
+    count in turn, in ``fill_order`` (default: the mix's order); a twin passes the
+    order that keeps its recommenders' users where the original's were
+    (:func:`model.twins.fill_order`).
+    """
     n = p["n"]
     m = n_edges(n, p["k"])
     edges = (regular_edges(n, int(p["k"]), graph_rng) if p["graph"] == "regular"
@@ -199,7 +237,9 @@ def build_state(p: dict, graph_rng: np.random.Generator, place_rng: np.random.Ge
     n_coop = int(round(p["coop_init"] * n))
     strat = exact_assignment(n, [n - n_coop, n_coop], place_rng).astype(np.int8)
     shares = list(mix_shares(p["recommenders"]).values())
-    rec = exact_assignment(n, largest_remainder(n, shares), place_rng).astype(np.int32)
+    counts = largest_remainder(n, shares)
+    order = np.arange(len(counts)) if fill_order is None else np.asarray(fill_order)
+    rec = order[exact_assignment(n, [counts[r] for r in order], place_rng)].astype(np.int32)
     return assemble(n, edges, strat, rec, p, rng_words)
 
 

@@ -12,6 +12,7 @@ measured once and a ``DataCollector`` records them.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 import mesa
@@ -24,7 +25,9 @@ from model.bandit_policies import BanditPolicy, bandit_report
 from model.engine import Engine
 from model.metrics import measure, model_reporters
 from model.core.state import COOPERATE
-from model.parameters import check_memory, validate
+from model.interventions import apply as apply_intervention
+from model.interventions import check_intervention
+from model.parameters import ParameterError, check_memory, validate
 
 
 class RewireModel(mesa.Model):
@@ -52,8 +55,21 @@ class RewireModel(mesa.Model):
                       graph=graph, max_steps=max_steps, rng=rng, engine=engine)
         params = validate(params)
         check_memory(params["n"], params["k"])  # before allocating anything
-        self.engine = Engine(**params)
+        self._attach(Engine(**params))
+
+    @classmethod
+    def around(cls, engine: Engine) -> "RewireModel":
+        """A model around an existing engine (a twin's, a branch's), from its state now."""
+        model = cls.__new__(cls)
+        model._attach(engine)
+        return model
+
+    def _attach(self, engine: Engine) -> None:
+        self.engine = engine
         super().__init__(rng=self.engine.seed)
+        #: interventions scheduled with :meth:`schedule`, by generation:
+        #: ``{"generation", "intervention", "applied"}``
+        self.scheduled: list[dict[str, Any]] = []
         self.params: dict[str, Any] = self.engine.params
         self.recommender_names: list[str] = self.engine.recommender_names
         self.recommender_agents = [Recommender(self, r, name)
@@ -61,7 +77,8 @@ class RewireModel(mesa.Model):
         self._users: list[User] | None = None
         self.metrics = measure(self.engine)
         self.datacollector = mesa.DataCollector(
-            model_reporters=model_reporters(self.recommender_names))
+            model_reporters={**model_reporters(self.recommender_names),
+                             "intervention": partial(_intervention_labels)})
         self.datacollector.collect(self)
         self.running = self.engine.running
 
@@ -87,6 +104,7 @@ class RewireModel(mesa.Model):
         self.running = self.engine.running
         self.metrics = measure(self.engine)
         self.datacollector.collect(self)
+        self._apply_due()
 
     def run(self, max_generations: int | None = None, progress: bool = False) -> dict:
         """Step until the model stops (or ``max_generations``); return :meth:`summary`.
@@ -122,6 +140,96 @@ class RewireModel(mesa.Model):
             if progress:
                 bar.set_postfix(cooperation=f"{self.metrics['cooperation']:.3f}", refresh=False)
         bar.close()
+
+    # -- twins and interventions (model/twins.py, model/interventions.py) ----------
+    @property
+    def generation(self) -> int:
+        """Generations completed: elementary updates so far // N."""
+        return self.engine.steps // self.engine.n
+
+    @property
+    def interventions(self) -> list[dict]:
+        """Interventions applied so far, oldest first: each a dict with ``step``,
+        ``generation``, ``label`` and what it changed (for marks on a time axis)."""
+        return self.engine.interventions
+
+    def twin(self, **changes: Any) -> "RewireModel":
+        """A second model from the start of this one: same seed, same initial graph,
+        strategies and (where the mix allows) recommender placement, differing only in
+        ``changes`` (any parameter but n, k, graph and rng). Step both together for a
+        paired comparison. It keeps this model's :meth:`schedule`, not the interventions
+        applied by hand. See docs/MODEL.md, "Twins, branches and interventions".
+        """
+        twin = RewireModel.around(self.engine.twin(**changes))
+        for item in self.scheduled:  # checked again: the twin may have another mix
+            iv = item["intervention"]
+            twin.schedule(item["generation"], label=iv.label, **iv.as_table())
+        return twin
+
+    def branch(self, **changes: Any) -> "RewireModel":
+        """A copy of this model as it is now (state, random stream, time series so far,
+        pending schedule), with rate ``changes`` (W, W2, beta, beta_med, T, S) applied to
+        the copy and marked as an intervention. With no change it goes on exactly as
+        this model would."""
+        other = RewireModel.around(self.engine.branch(**changes))
+        other.datacollector.model_vars = {k: list(v) for k, v in
+                                          self.datacollector.model_vars.items()}
+        other.scheduled = [dict(item) for item in self.scheduled]
+        other.running = self.running and other.engine.running
+        if changes:
+            other._recollect()
+        return other
+
+    def intervene(self, label: str | None = None, **what: Any) -> dict:
+        """Change the rules or some users now, between generations; return the record.
+
+        ``what``: rates (``W=3``, ``beta=0.01``; also W2, beta_med, T, S), ``switch={"to":
+        "coop-random", "fraction": 0.5, "from": "local"}`` (fraction default 1, from
+        default every user), ``cooperate=0.1`` / ``defect=0.1`` (that fraction of the
+        defectors / cooperators switch strategy). The row of this generation in the
+        DataCollector is measured again after it, with ``label`` (default: a
+        description) in its ``intervention`` column. Bad input raises ParameterError.
+        """
+        record = self.engine.intervene(label=label, **what)
+        self._recollect()
+        return record
+
+    def schedule(self, generation: int, label: str | None = None, **what: Any) -> None:
+        """Apply an intervention (as :meth:`intervene`) once ``generation`` generations are
+        done (at once if they are). Validated now, against the parameters now."""
+        if isinstance(generation, bool) or not isinstance(generation, int) or generation < 0:
+            raise ParameterError("generation", f"generation: must be an integer >= 0; "
+                                 f"got {generation!r}")
+        if label is not None:
+            what["label"] = label
+        iv = check_intervention(what, self.engine.params, self.recommender_names)
+        self._schedule(generation, iv)
+
+    def _schedule(self, generation: int, iv) -> None:
+        self.scheduled.append({"generation": generation, "intervention": iv, "applied": False})
+        self.scheduled.sort(key=lambda item: item["generation"])  # stable: given order kept
+        self._apply_due()
+
+    def _apply_due(self) -> None:
+        """Apply the scheduled interventions whose generation has come, in order."""
+        due = [item for item in self.scheduled
+               if not item["applied"] and item["generation"] <= self.generation]
+        for item in due:
+            apply_intervention(self.engine, item["intervention"])
+            item["applied"] = True
+        if due:
+            self._recollect()
+
+    def _recollect(self) -> None:
+        """Measure again after an intervention: the last row, if it is of this step,
+        is replaced, so each generation has one row, showing the state it ends in."""
+        self.metrics = measure(self.engine)
+        rows = self.datacollector.model_vars
+        if rows.get("steps") and rows["steps"][-1] == self.engine.steps:
+            for column in rows.values():
+                column.pop()
+        self.datacollector.collect(self)
+        self.running = self.engine.running
 
     # -- reading -----------------------------------------------------------------
     def summary(self) -> dict:
@@ -176,3 +284,10 @@ class RewireModel(mesa.Model):
     @property
     def payoff(self) -> np.ndarray:
         return self.engine.payoffs()
+
+
+def _intervention_labels(model: RewireModel) -> str:
+    """The ``intervention`` column: labels of the interventions applied at this row's
+    step, joined by ``; `` (empty for most rows)."""
+    steps = model.engine.steps
+    return "; ".join(r["label"] for r in model.engine.interventions if r["step"] == steps)

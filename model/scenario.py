@@ -24,6 +24,11 @@ of runs needs, so that a figure can be regenerated from one file::
     run = { replicates = 3 }
     [plot]                  # optional: how `plot` draws the sweep (see model.sweeps.plots)
     kind = "lines"
+    [pairs]                 # optional: two arms per replicate, from the same seed
+    recommenders = [ { local = 1.0 }, { "coop-random" = 1.0 } ]
+    [[intervention]]        # optional, any number: a change during every run
+    generation = 50
+    W = 3
 
 Everything is validated on load. The parameter ranges come from
 :func:`model.parameters.validate`, the one place they are written down; a problem is
@@ -55,7 +60,7 @@ from model.metrics import SCALAR_METRICS
 from model.parameters import PARAMETERS, ParameterError, format_mix, validate
 
 #: The tables a scenario file may contain.
-SECTIONS = ("scenario", "model", "grid", "run", "quick", "plot")
+SECTIONS = ("scenario", "model", "grid", "run", "quick", "plot", "pairs", "intervention")
 #: Keys of ``[scenario]``: all text, all optional (name defaults to the file's stem).
 SCENARIO_KEYS = ("name", "title", "description")
 #: Keys of ``[run]`` and their defaults.
@@ -92,11 +97,14 @@ class Run:
     replicate: int
     seed: int
     params: dict[str, Any]
+    #: in a paired scenario, which arm (0 or 1); both arms of a replicate share its seed
+    arm: int | None = None
 
     @property
     def run_id(self) -> str:
         """A stable name for the run, unique within its scenario."""
-        return f"p{self.point:05d}-r{self.replicate:04d}"
+        arm = "" if self.arm is None else f"-a{self.arm}"
+        return f"p{self.point:05d}-r{self.replicate:04d}{arm}"
 
 
 def derive_seed(root: int, point: int, replicate: int) -> int:
@@ -137,6 +145,15 @@ class Scenario:
     #: the [model] table as written (before defaults), so that derived defaults such as
     #: beta_med = 10 * beta follow a beta that the grid varies
     model_table: dict[str, Any] = field(default_factory=dict)
+    #: ``[pairs]``: each key's two values, arm 0's and arm 1's (empty: not paired)
+    pairs: dict[str, list[Any]] = field(default_factory=dict)
+    #: ``[[intervention]]`` tables, validated, in file order (each with its generation)
+    interventions: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def arms(self) -> int:
+        """Runs per (point, replicate): 2 when paired, else 1."""
+        return 2 if self.pairs else 1
 
     def points(self) -> list[dict[str, Any]]:
         """Every grid point as a complete, validated parameter dict (without ``rng``).
@@ -158,10 +175,33 @@ class Scenario:
         return tuple(out)
 
     def runs(self) -> list[Run]:
-        """Every (point, replicate) run with its derived seed, point-major order."""
-        return [Run(p, r, derive_seed(self.seed, p, r), params)
-                for p, params in enumerate(self.points())
-                for r in range(self.replicates)]
+        """Every (point, replicate) run with its derived seed, point-major order; in a
+        paired scenario, both arms of each, with the same seed."""
+        if not self.pairs:
+            return [Run(p, r, derive_seed(self.seed, p, r), params)
+                    for p, params in enumerate(self.points())
+                    for r in range(self.replicates)]
+        return [Run(p, r, derive_seed(self.seed, p, r), dict(arms[a]), arm=a)
+                for p, arms in enumerate(self._arm_points)
+                for r in range(self.replicates) for a in (0, 1)]
+
+    @cached_property
+    def _arm_points(self) -> tuple[tuple[dict[str, Any], dict[str, Any]], ...]:
+        """Per point, the parameters of arm 0 and arm 1 (the point with each arm's values)."""
+        out = []
+        for labels in self._labels:
+            arms = []
+            for a in (0, 1):
+                params = validate({**self.model_table, **labels,
+                                   **{k: v[a] for k, v in self.pairs.items()}})
+                params.pop("rng", None)
+                arms.append(params)
+            out.append(tuple(arms))
+        return tuple(out)
+
+    def arm_label(self, arm: int) -> str:
+        """``"recommenders=coop-random=1"``: what arm 0 or 1 sets, in words."""
+        return ", ".join(f"{k}={format_value(v[arm])}" for k, v in self.pairs.items())
 
     def point_labels(self) -> list[dict[str, Any]]:
         """For each point, only the values of the grid's keys (what varies)."""
@@ -176,7 +216,9 @@ class Scenario:
     def recommender_names(self) -> list[str]:
         """Every recommender used by any point, in first-seen order."""
         names: list[str] = []
-        for params in self._points:
+        every = [*self._points, *(p for arms in self._arm_points for p in arms)] \
+            if self.pairs else self._points
+        for params in every:
             names += [n for n in params["recommenders"] if n not in names]
         return names
 
@@ -191,8 +233,13 @@ class Scenario:
         Titles, descriptions and plot settings are left out, so rewording a scenario
         does not orphan its results; any change that alters a run is in.
         """
-        return {"points": self.points(), "replicates": self.replicates, "seed": self.seed,
-                "record": self.record, "every": self.every if self.record == "series" else None}
+        out = {"points": self.points(), "replicates": self.replicates, "seed": self.seed,
+               "record": self.record, "every": self.every if self.record == "series" else None}
+        if self.pairs:  # only when used, so that older scenarios keep their fingerprints
+            out["pairs"] = self.pairs
+        if self.interventions:
+            out["interventions"] = self.interventions
+        return out
 
     def fingerprint(self) -> str:
         """SHA-256 of :meth:`normalized`: equal fingerprints mean identical runs."""
@@ -255,7 +302,12 @@ def parse_scenario(text: str, path: str | Path | None = None, quick: bool = Fals
 
     _check_keys(data, SECTIONS, None, fail, what="table")
     for section in SECTIONS:
-        if section in data and not isinstance(data[section], dict):
+        if section == "intervention":
+            if section in data and not (isinstance(data[section], list) and all(
+                    isinstance(t, dict) for t in data[section])):
+                raise fail(None, section, "must be tables written [[intervention]]; got "
+                           + _show(data[section]))
+        elif section in data and not isinstance(data[section], dict):
             raise fail(None, section, f"must be a table; got {_show(data[section])}")
 
     if quick:
@@ -282,17 +334,21 @@ def parse_scenario(text: str, path: str | Path | None = None, quick: bool = Fals
     base.pop("rng", None)
 
     grid = _parse_grid(data.get("grid", {}), model_table, fail)
+    pairs = _parse_pairs(data.get("pairs", {}), grid, model_table, fail)
     run = _parse_run(data.get("run", {}), fail)
     points = math.prod(len(v) for v in grid.values())
-    if points * run["replicates"] > MAX_RUNS:
+    arms = 2 if pairs else 1
+    if points * run["replicates"] * arms > MAX_RUNS:
         raise fail("run", "replicates", f"{points:,} points x {run['replicates']:,} "
-                   f"replicates make {points * run['replicates']:,} runs; at most {MAX_RUNS:,}")
+                   f"replicates{' x 2 arms' if pairs else ''} make "
+                   f"{points * run['replicates'] * arms:,} runs; at most {MAX_RUNS:,}")
 
     scenario = Scenario(
         name=name, title=meta.get("title", name), description=meta.get("description", ""),
         path=Path(path) if path is not None else None, base=base, grid=grid,
         replicates=run["replicates"], seed=run["seed"], record=run["record"],
-        every=run["every"], quick=quick, source=text, model_table=model_table)
+        every=run["every"], quick=quick, source=text, model_table=model_table, pairs=pairs)
+    scenario.interventions = _parse_interventions(data.get("intervention", []), scenario, where)
     from model.sweeps.plots import check_plot  # plot kinds live with their drawing code
 
     scenario.plot = check_plot(data.get("plot", {}), scenario, fail)
@@ -303,6 +359,69 @@ def parse_scenario(text: str, path: str | Path | None = None, quick: bool = Fals
             raise ScenarioError(str(err).replace(f"{where}: ", f"{where}: with [quick]: ", 1)) \
                 from None
     return scenario
+
+
+def _parse_pairs(table: dict, grid: dict, model_table: dict, fail) -> dict[str, list[Any]]:
+    """``[pairs]``: model keys, each with exactly two values (arm 0's, arm 1's)."""
+    from model.twins import FIXED
+
+    _check_keys(table, MODEL_KEYS, "pairs", fail)
+    pairs: dict[str, list[Any]] = {}
+    for key, values in table.items():
+        if key in FIXED:
+            raise fail("pairs", key, f"both arms share their initial graph, so {key} cannot "
+                       f"differ between them; vary it in [grid]")
+        if key in grid:
+            raise fail("pairs", key, "is also a [grid] key; a key is either varied by the "
+                       "grid or paired")
+        if not isinstance(values, list) or len(values) != 2:
+            raise fail("pairs", key, "must be a list of exactly two values (arm 0's, arm "
+                       f"1's); got {_show(values)}")
+        checked = []
+        for value in values:
+            try:
+                checked.append(validate({**model_table, key: value})[key])
+            except ParameterError as err:
+                raise fail("pairs", key, _without_name(err)) from None
+        if json.dumps(checked[0], sort_keys=True, default=str) == \
+                json.dumps(checked[1], sort_keys=True, default=str):
+            raise fail("pairs", key, "gives both arms the same value")
+        pairs[key] = checked
+    return pairs
+
+
+def _parse_interventions(tables: list, scenario: Scenario, where: str) -> list[dict[str, Any]]:
+    """``[[intervention]]`` tables, each checked against every point (and arm) of the
+    scenario as :meth:`model.RewireModel.schedule` will check it; tables are numbered
+    from 1 in file order in messages."""
+    from model.interventions import check_intervention
+
+    every = [p for arms in scenario._arm_points for p in arms] if scenario.pairs \
+        else list(scenario._points)
+    out = []
+    for i, table in enumerate(tables, start=1):
+        def fail(key: str, message: str) -> ScenarioError:
+            return ScenarioError(f"{where}: [[intervention]] {i}: {key}: {message}")
+
+        generation = table.get("generation")
+        if generation is None:
+            raise fail("generation", "missing: the generation after which it applies "
+                       "(an integer >= 0)")
+        if isinstance(generation, bool) or not isinstance(generation, int) or generation < 0:
+            raise fail("generation", f"must be an integer >= 0; got {_show(generation)}")
+        what = {k: v for k, v in table.items() if k != "generation"}
+        for params in every:
+            limit = params["max_steps"]
+            if limit is not None and generation * params["n"] >= limit:
+                raise fail("generation", f"{generation} is at or after the time limit "
+                           f"(max_steps = {limit:,} = {limit / params['n']:g} generations "
+                           f"of n = {params['n']:,})")
+            try:
+                check_intervention(dict(what), params, list(params["recommenders"]))
+            except ParameterError as err:
+                raise fail(err.name, _without_name(err)) from None
+        out.append({"generation": generation, **what})
+    return out
 
 
 def _apply_quick(data: dict, fail) -> dict:

@@ -198,7 +198,7 @@ def test_a_sweep_row_records_the_final_arm_and_arm_counts_as_columns():
     params.pop("rng")
     out = run_one("r0", 0, 0, 3, params, "final", 1, ["local", "b"])
     assert out["row"]["status"] == "ok", out["row"]["error"]
-    table = pa.Table.from_pylist([out["row"]], schema=runs_schema(["local", "b"], ["b"]))
+    table = pa.Table.from_pylist([out["row"]], schema=runs_schema(["local", "b"], bandits=["b"]))
     row = table.to_pylist()[0]
     counts = json.loads(row["arm_counts:b"])
     assert row["final_arm:b"] in ("coop-random", "defect-random")

@@ -132,7 +132,8 @@ ONE_KEY = "[model]\nn = 50\nk = 4\n[grid]\nW = [1, 2]\n"
 
 @pytest.mark.parametrize("base, plot, message", [
     (GOOD, 'kind = "bars"',
-     ("x.toml: [plot] kind: must be one of 'heatmap', 'lines', 'scatter', 'shares', 'hist'; "
+     ("x.toml: [plot] kind: must be one of 'heatmap', 'lines', 'scatter', 'shares', 'hist', "
+      "'paired'; "
       "got 'bars'")),
     (ONE_KEY, 'kind = "heatmap"',
      "x.toml: [plot] kind: 'heatmap' needs 2 grid keys (x, y); the grid has 1: W"),

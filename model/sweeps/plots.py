@@ -9,6 +9,7 @@ and an SVG into ``DIR/figures`` and a per-point summary table (``summary.csv`` a
     kind = "scatter"   # x, y: metrics; by: grid key; one dot per run (fig. 13/14)
     kind = "shares"    # x: grid key; panels: grid key; a line per recommender share (fig. 15)
     kind = "hist"      # one panel per point: distribution of final shares (fig. 16)
+    kind = "paired"    # with [pairs]: arm 1 - arm 0 per metric, paired vs unpaired 95 % CI
 
 Without a ``[plot]`` table: ``lines`` over the first grid key (``by`` the second), or
 just the summary table for a sweep without a grid. Only the recorded rows with
@@ -75,6 +76,8 @@ def plot_sweep(root: str | Path, out: str | Path | None = None) -> list[Path]:
     try:
         out.mkdir(parents=True, exist_ok=True)
         written = write_summary(ok, scenario, out)
+        if scenario.pairs:
+            written += write_paired(ok, scenario, out)
     except OSError as err:
         raise SweepDirError(f"{err.filename or out}: cannot write the figures here "
                             f"({err.strerror or err}); choose another --out") from None
@@ -85,7 +88,8 @@ def plot_sweep(root: str | Path, out: str | Path | None = None) -> list[Path]:
     fig = PLOT_KINDS[kind].draw(ok, scenario, spec)
     title = spec.get("title") or scenario.title
     n_runs = len(ok)
-    fig.suptitle(f"{title}\n({n_runs} runs, {scenario.replicates} per point"
+    per = f"{scenario.replicates} pairs" if scenario.pairs else str(scenario.replicates)
+    fig.suptitle(f"{title}\n({n_runs} runs, {per} per point"
                  f"{', quick variant' if scenario.quick else ''})", fontsize=10)
     fig.tight_layout()
     stem = safe_file_name(scenario.name)  # a name is data from a file, never a path
@@ -113,9 +117,13 @@ def write_summary(ok: pd.DataFrame, scenario, out: Path) -> list[Path]:
     metrics = [m for m in SUMMARY_METRICS if m in ok] + (shares if competing else [])
     rows = []
     labels = scenario.point_labels()
-    for point, group in ok.groupby("point"):
+    by = ["point", "arm"] if scenario.pairs else ["point"]
+    for key, group in ok.groupby(by):
+        point = key[0]
         row: dict[str, Any] = {k: mix_label(v) if k == "recommenders" else format_value(v)
                                for k, v in labels[point].items()}
+        if scenario.pairs:
+            row["arm"] = f"{key[1]}: {scenario.arm_label(key[1])}"
         row["runs"] = len(group)
         for m in metrics:
             row[m] = group[m].mean()
@@ -343,6 +351,100 @@ def _hist(ok, scenario, spec):
     return fig
 
 
+#: Metrics a paired figure and table show by default.
+PAIRED_METRICS = ["cooperation", "rewire_requests", "heterogeneity", "mean_payoff"]
+
+
+def paired_differences(ok: pd.DataFrame, scenario, metrics: list[str]) -> pd.DataFrame:
+    """Per point and metric: the mean difference arm 1 - arm 0 over replicates, the
+    95 % half-width of its confidence interval from the paired differences (both arms
+    of a replicate share a seed), and the half-width the same runs would give unpaired
+    (Welch: the two arms as independent samples), with their ratio.
+
+    Replicates whose two arms did not both finish ok are left out.
+    """
+    rows = []
+    labels = scenario.point_labels()
+    for point, group in ok.groupby("point"):
+        wide = group.pivot_table(index="replicate", columns="arm", values=metrics,
+                                 aggfunc="first")
+        for m in metrics:
+            if (m, 0) not in wide or (m, 1) not in wide:
+                continue
+            pair = wide[[(m, 0), (m, 1)]].dropna()
+            a, b = pair[(m, 0)].astype(float), pair[(m, 1)].astype(float)
+            n = len(pair)
+            d = b - a
+            paired = 1.96 * d.std(ddof=1) / math.sqrt(n) if n > 1 else float("nan")
+            unpaired = 1.96 * math.sqrt((a.var(ddof=1) + b.var(ddof=1)) / n) \
+                if n > 1 else float("nan")
+            rows.append({**{k: mix_label(v) if k == "recommenders" else format_value(v)
+                            for k, v in labels[point].items()},
+                         "point": point, "metric": m, "pairs": n,
+                         "arm 0": a.mean(), "arm 1": b.mean(), "difference": d.mean(),
+                         "paired ci": paired, "unpaired ci": unpaired,
+                         "ci ratio": paired / unpaired if unpaired else float("nan")})
+    return pd.DataFrame(rows)
+
+
+def write_paired(ok: pd.DataFrame, scenario, out: Path) -> list[Path]:
+    """``paired.csv`` and ``paired.md``: :func:`paired_differences` of the main metrics."""
+    metrics = scenario.plot.get("metrics") or [m for m in PAIRED_METRICS if m in ok]
+    table = paired_differences(ok, scenario, metrics)
+    csv_path, md_path = out / "paired.csv", out / "paired.md"
+    table.to_csv(csv_path, index=False)
+    head = [c for c in table.columns if c != "point"]
+    lines = [f"Arm 1 - arm 0 (arm 0: {scenario.arm_label(0)}; arm 1: {scenario.arm_label(1)}),"
+             " mean over replicates ± 95 % CI half-width, paired and as if unpaired.", "",
+             "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for _, r in table.iterrows():
+        lines.append("| " + " | ".join(_num(r[c]) if isinstance(r[c], float) else str(r[c])
+                                       for c in head) + " |")
+    md_path.write_text("\n".join(lines) + "\n")
+    return [csv_path, md_path]
+
+
+def _paired(ok, scenario, spec):
+    """Arm 1 - arm 0 of each metric along x (or at the one point), with its paired 95 %
+    interval (solid) beside the interval the same runs give unpaired (grey)."""
+    metrics = spec.get("metrics") or [m for m in PAIRED_METRICS if m in ok]
+    x = spec.get("x")
+    fig, axes = _panels(len(metrics))
+    table = paired_differences(ok, scenario, metrics)
+    if x is not None:
+        labels = scenario.point_labels()
+        table["x"] = table["point"].map(lambda p: labels[p][x])
+        if all(isinstance(v, (int, float, np.number)) for v in table["x"]):
+            xs, xl, pos = _axis_values(table["x"])
+            where = {float(v): p for v, p in zip(xs, pos)}
+            table["pos"] = table["x"].map(lambda v: where[float(v)])
+        else:  # mixes, say: one place each, in grid order
+            names = list(dict.fromkeys(format_value(v) for v in table["x"]))
+            table["pos"] = table["x"].map(lambda v: float(names.index(format_value(v))))
+            xs = None
+    else:
+        table["pos"] = table["point"].astype(float)
+    step = (table["pos"].max() - table["pos"].min()) or 1.0
+    for ax, m in zip(axes, metrics):
+        t = table[table["metric"] == m]
+        ax.axhline(0, color="k", lw=0.6)
+        ax.errorbar(t["pos"] - 0.02 * step, t["difference"], yerr=t["unpaired ci"], fmt="none",
+                    ecolor="0.6", capsize=3, label="95 % CI, unpaired")
+        ax.errorbar(t["pos"] + 0.02 * step, t["difference"], yerr=t["paired ci"], fmt="o",
+                    ms=4, capsize=3, label="95 % CI, paired")
+        ax.set_title(f"{_label(spec, m)}: arm 1 - arm 0", fontsize=9)
+        if x is not None and xs is not None:
+            _set_x(ax, xs, xl, pos, x)
+        elif x is not None:
+            ax.set_xticks(range(len(names)), names, fontsize=7)
+            ax.set_xlabel(x)
+        else:
+            ax.set_xticks([])
+    axes[0].legend(fontsize=7, title=f"1: {scenario.arm_label(1)}\n0: {scenario.arm_label(0)}",
+                   title_fontsize=7)
+    return fig
+
+
 @dataclass(frozen=True)
 class PlotKind:
     """A kind of figure: what each of its ``[plot]`` keys names, and how it is drawn.
@@ -363,6 +465,7 @@ PLOT_KINDS: dict[str, PlotKind] = {
     "scatter": PlotKind({"x": "metric", "y": "metric", "by": "grid key or none"}, _scatter),
     "shares": PlotKind({"x": "grid key", "panels": "grid key or none"}, _shares),
     "hist": PlotKind({}, _hist),
+    "paired": PlotKind({"x": "grid key or none", "metrics": "metrics"}, _paired),
 }
 #: Keys of ``[plot]``.
 PLOT_KEYS = ("kind", "x", "y", "metrics", "by", "panels", "title", "metric_labels")
@@ -379,7 +482,9 @@ def check_plot(table: dict, scenario, fail) -> dict[str, Any]:
     """
     _check_keys(table, PLOT_KEYS, "plot", fail)
     keys = list(scenario.grid)
-    kind = table.get("kind", "lines" if keys else None)
+    kind = table.get("kind", "paired" if scenario.pairs else "lines" if keys else None)
+    if kind == "paired" and not scenario.pairs:
+        raise fail("plot", "kind", "'paired' needs a [pairs] table (two arms per replicate)")
     if kind is not None and (not isinstance(kind, str) or kind not in PLOT_KINDS):
         raise fail("plot", "kind", f"must be one of {', '.join(map(repr, PLOT_KINDS))}; "
                    f"got {_show(kind)}")
@@ -410,7 +515,7 @@ def check_plot(table: dict, scenario, fail) -> dict[str, Any]:
                 allowed = f"({', '.join(others)})" if others else "(there is none)"
                 raise fail("plot", key, f"must be {what} {allowed}; got {_show(value)}")
         elif key == "x":
-            value = keys[-1] if kind == "shares" else keys[0]
+            value = (keys[-1] if kind == "shares" else keys[0]) if keys else None
         else:
             value = others[0] if others else None
         plot[key] = value

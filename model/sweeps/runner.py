@@ -32,6 +32,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+import numpy as np
+
 from model.bandit_policies import bandit_columns
 from model.parameters import format_mix
 from model.scenario import Run, Scenario, ScenarioError
@@ -78,21 +80,27 @@ def check_runnable(scenario: Scenario) -> None:
 
 
 def run_one(run_id: str, point: int, replicate: int, seed: int, params: dict[str, Any],
-            record: str, every: int, recommenders: list[str]) -> dict[str, Any]:
+            record: str, every: int, recommenders: list[str], arm: int | None = None,
+            twin_of: dict[str, Any] | None = None,
+            interventions: list[dict[str, Any]] = ()) -> dict[str, Any]:
     """Run one simulation to its end; never raises (an error becomes a failed row).
 
     Executed on a worker. Returns ``{"row": {...}, "series": [...] or None}`` with the
-    columns of :func:`model.sweeps.storage.runs_schema` / ``series_schema``.
+    columns of :func:`model.sweeps.storage.runs_schema` / ``series_schema``. In a
+    paired scenario, arm 1 is the twin (:meth:`RewireModel.twin`) of arm 0, whose
+    parameters are ``twin_of``; ``interventions`` are ``[[intervention]]`` tables,
+    scheduled on the model (:meth:`RewireModel.schedule`) before it runs.
     """
     ids = {"run_id": run_id, "point": point, "replicate": replicate, "seed": seed}
+    if arm is not None:
+        ids["arm"] = arm
     start = time.perf_counter()
     try:
-        from model import RewireModel
-
-        model = RewireModel(**params, rng=seed)
+        model = make_model(params, seed, twin_of, interventions)
         model.run(progress=False)
         summary = model.summary()
-        series = _series_rows(model, ids, every, recommenders) if record == "series" else None
+        series = _series_rows(model, ids, every, recommenders, bool(interventions)) \
+            if record == "series" else None
     except Exception as err:  # a failing run is recorded, and the sweep goes on
         row = _row(ids, params, "failed", describe_error(err, err.__traceback__),
                    time.perf_counter() - start)
@@ -106,6 +114,22 @@ def run_one(run_id: str, point: int, replicate: int, seed: int, params: dict[str
         row[f"rewires:{name}"] = summary["rewires_by_recommender"].get(name, 0)
     row.update(bandit_columns(summary))
     return {"row": row, "series": series}
+
+
+def make_model(params: dict[str, Any], seed: int, twin_of: dict[str, Any] | None = None,
+               interventions: list[dict[str, Any]] = ()):
+    """The model of one run of a sweep: ``RewireModel(**params, rng=seed)``, or the twin
+    with ``params`` of the model with ``twin_of``; ``interventions`` scheduled."""
+    from model import RewireModel
+
+    if twin_of is None:
+        model = RewireModel(**params, rng=seed)
+    else:
+        base = RewireModel(**twin_of, rng=seed)
+        model = base.twin(**{k: v for k, v in params.items() if v != base.params[k]})
+    for table in interventions:
+        model.schedule(**table)
+    return model
 
 
 def _row(ids: dict[str, Any], params: dict[str, Any], status: str, error: str | None,
@@ -127,16 +151,20 @@ def warm_up() -> str:
     return "ok"
 
 
-def _series_rows(model, ids: dict, every: int, recommenders: list[str]) -> list[dict]:
-    """Every ``every``-th generation of the model's data (row 0 = initial state) and the last."""
+def _series_rows(model, ids: dict, every: int, recommenders: list[str],
+                 interventions: bool = False) -> list[dict]:
+    """Every ``every``-th generation of the model's data (row 0 = initial state), the
+    last, and (with ``interventions``) every row where one was applied, with its label."""
     frame = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
-    keep = list(range(0, len(frame), every))
-    if keep[-1] != len(frame) - 1:
-        keep.append(len(frame) - 1)
+    keep = set(range(0, len(frame), every)) | {len(frame) - 1}
+    if interventions:
+        keep |= set(np.flatnonzero(frame["intervention"].to_numpy() != "").tolist())
     rows = []
-    for g in keep:
+    for g in sorted(keep):
         rec = frame.iloc[g].to_dict()
         row = {**ids, "generation": g}
+        if interventions:
+            row["intervention"] = rec["intervention"]
         for key in SERIES_METRICS:
             row[key] = _plain(rec.get(key))
         for name in recommenders:
@@ -348,9 +376,12 @@ def _run_all(client, todo: list[Run], scenario: Scenario, recommenders: list[str
     warm = _warm_up_every_worker(client, prefix)
     live = {}
     by_key = {}
+    arm_points = scenario._arm_points if scenario.pairs else None
     for run in todo:
+        twin_of = arm_points[run.point][0] if run.arm == 1 else None
         fut = client.submit(*_remote(run_one, run.run_id, run.point, run.replicate, run.seed,
-                                     run.params, scenario.record, scenario.every, recommenders),
+                                     run.params, scenario.record, scenario.every, recommenders,
+                                     run.arm, twin_of, scenario.interventions),
                             pure=False, key=f"{prefix}-{run.run_id}")
         by_key[fut.key] = run
         live[fut.key] = fut
@@ -536,6 +567,8 @@ def _lost_run(run: Run, err, scenario: Scenario) -> dict[str, Any]:
     """A run whose task itself failed (not importable, a worker died, ...): recorded
     as failed with the real cause, ``Type: message (at file:line)``."""
     ids = {"run_id": run.run_id, "point": run.point, "replicate": run.replicate, "seed": run.seed}
+    if run.arm is not None:
+        ids["arm"] = run.arm
     if isinstance(err, tuple) and len(err) == 3:  # dask's (type, exception, traceback)
         error = describe_error(err[1], err[2])
     elif isinstance(err, BaseException):

@@ -88,10 +88,16 @@ STATUS_COLUMNS: dict[str, pa.DataType] = {
 }
 
 
-def runs_schema(recommenders: Iterable[str], bandits: Iterable[str] = ()) -> pa.Schema:
+def _ids(paired: bool) -> dict[str, pa.DataType]:
+    """Run ids; a paired sweep's runs also say their ``arm`` (0 or 1)."""
+    return {**RUN_ID_COLUMNS, "arm": pa.int64()} if paired else dict(RUN_ID_COLUMNS)
+
+
+def runs_schema(recommenders: Iterable[str], paired: bool = False,
+                bandits: Iterable[str] = ()) -> pa.Schema:
     """Schema of the runs table: ids, status, parameters, final metrics, per recommender,
     and per bandit recommender what it learned (:data:`model.bandit_policies.BANDIT_METRICS`)."""
-    fields = {**RUN_ID_COLUMNS, **STATUS_COLUMNS, **param_columns(), **FINAL_METRICS}
+    fields = {**_ids(paired), **STATUS_COLUMNS, **param_columns(), **FINAL_METRICS}
     for name in recommenders:
         for what, kind in RECOMMENDER_METRICS.items():
             fields[f"{what}:{name}"] = _ARROW_TYPES[kind]
@@ -101,11 +107,15 @@ def runs_schema(recommenders: Iterable[str], bandits: Iterable[str] = ()) -> pa.
     return pa.schema(list(fields.items()))
 
 
-def series_schema(recommenders: Iterable[str]) -> pa.Schema:
-    """Schema of the time-series table: run ids, generation, metrics, shares."""
-    fields = {**RUN_ID_COLUMNS, "generation": pa.int64(), **SERIES_METRICS}
+def series_schema(recommenders: Iterable[str], paired: bool = False,
+                  interventions: bool = False) -> pa.Schema:
+    """Schema of the time-series table: run ids, generation, metrics, shares, and the
+    labels of the interventions applied at each row (when the scenario has any)."""
+    fields = {**_ids(paired), "generation": pa.int64(), **SERIES_METRICS}
     for name in recommenders:
         fields[f"share:{name}"] = pa.float64()
+    if interventions:
+        fields["intervention"] = pa.string()
     return pa.schema(list(fields.items()))
 
 
@@ -227,9 +237,11 @@ class ResultStore:
         self.root = Path(root)
         self.scenario = scenario
         self.recommenders = scenario.recommender_names()
+        paired = bool(scenario.pairs)
         self.runs_schema = runs_schema(
-            self.recommenders, bandit_labels(p["recommenders"] for p in scenario.points()))
-        self.series_schema = series_schema(self.recommenders)
+            self.recommenders, paired,
+            bandit_labels(p["recommenders"] for p in scenario.points()))
+        self.series_schema = series_schema(self.recommenders, paired, bool(scenario.interventions))
         self._lock_fh = None
         self.manifest: dict[str, Any] = {}
         #: files of the directory moved to ``damaged/`` when it was opened
@@ -274,7 +286,7 @@ class ResultStore:
             self.release()
             raise
         points = len(self.scenario.points())
-        total = points * self.scenario.replicates
+        total = points * self.scenario.replicates * self.scenario.arms
         self.manifest = {
             "scenario": {"name": self.scenario.name, "title": self.scenario.title,
                          "path": str(self.scenario.path or ""), "quick": self.scenario.quick,
