@@ -61,6 +61,10 @@ class Parameter:
     control: str = "number"
     #: a slider's step
     step: float = 0.01
+    #: False for a parameter added after results were first stored: at its default it is
+    #: left out of a scenario's fingerprint, so results directories made before it existed
+    #: still resume (see :meth:`model.scenario.Scenario.normalized`)
+    fingerprinted_at_default: bool = True
 
     def range_text(self) -> str:
         """The allowed values as people write them: ``[0, 2]``, ``>= 0 or inf``."""
@@ -165,7 +169,7 @@ PARAMETERS: dict[str, Parameter] = {
         Parameter("engine", "choice", "kernel", choices=("kernel", "agents"),
                   help="who runs the rules: the compiled kernel, or the Mesa agents' "
                        f"plain-Python methods (readable; at most {MAX_READABLE_USERS:,} users)",
-                  label="Engine", control="select"),
+                  label="Engine", control="select", fingerprinted_at_default=False),
     ]
 }
 

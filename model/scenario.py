@@ -231,9 +231,12 @@ class Scenario:
         """What determines the results: every run's parameters and seed, and what is recorded.
 
         Titles, descriptions and plot settings are left out, so rewording a scenario
-        does not orphan its results; any change that alters a run is in.
+        does not orphan its results; any change that alters a run is in. So are the
+        parameters, except those added later while at their default (:func:`fingerprinted`):
+        a results directory made before a parameter existed still resumes.
         """
-        out = {"points": self.points(), "replicates": self.replicates, "seed": self.seed,
+        out = {"points": [fingerprinted(p) for p in self.points()],
+               "replicates": self.replicates, "seed": self.seed,
                "record": self.record, "every": self.every if self.record == "series" else None}
         if self.pairs:  # only when used, so that older scenarios keep their fingerprints
             out["pairs"] = self.pairs
@@ -249,6 +252,18 @@ class Scenario:
     def describe_point(self, index: int) -> str:
         """``"W=1, recommenders=local=1"``: a point in words, for labels and messages."""
         return ", ".join(f"{k}={format_value(v)}" for k, v in self._labels[index].items())
+
+
+def fingerprinted(params: dict[str, Any]) -> dict[str, Any]:
+    """The parameters of a point that enter a fingerprint: all of them, except those added
+    later (``fingerprinted_at_default=False``) while they are at their default.
+
+    >>> fingerprinted({"n": 10, "engine": "kernel"}), fingerprinted({"engine": "agents"})
+    ({'n': 10}, {'engine': 'agents'})
+    """
+    return {name: value for name, value in params.items()
+            if PARAMETERS[name].fingerprinted_at_default
+            or value != PARAMETERS[name].default}
 
 
 def format_value(value: Any) -> str:

@@ -247,3 +247,32 @@ def test_list_scenarios_reads_a_folder_in_name_order(tmp_path):
     write(tmp_path, "[model]\nn = 50\nk = 4\n", "b.toml")
     write(tmp_path, "[model]\nn = 60\nk = 4\n", "a.toml")
     assert [s.name for s in list_scenarios(tmp_path)] == ["a", "b"]
+
+
+OLDER_SCENARIO = """
+[scenario]
+name = "tiny"
+[model]
+n = 60
+k = 6
+max_steps = 3000
+[grid]
+W = [0.5, 2]
+[run]
+replicates = 2
+seed = 5
+record = "series"
+every = 2
+"""
+
+
+def test_a_parameter_added_later_leaves_older_fingerprints_as_they_were(tmp_path):
+    """Results directories are keyed by the fingerprint: one made before `engine`
+    existed (this value was computed then) must still resume."""
+    path = tmp_path / "tiny.toml"
+    path.write_text(OLDER_SCENARIO)
+    assert load_scenario(path).fingerprint() == \
+        "9d9809e701362c71fe4f2ab1172ac7fc26cf5797c77dae114eb9824d04f69d63"
+    readable = tmp_path / "agents.toml"
+    readable.write_text(OLDER_SCENARIO.replace("n = 60", 'n = 60\nengine = "agents"'))
+    assert load_scenario(readable).fingerprint() != load_scenario(path).fingerprint()
