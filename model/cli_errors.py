@@ -10,14 +10,27 @@ traceback.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from typing import Callable
 
 PROG = "rewire"
 
+#: what argparse must take for a negative number rather than an option
+NEGATIVE_NUMBER = re.compile(r"^-(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$|^-(inf|infinity|nan)$",
+                             re.IGNORECASE)
+
 
 class OneLineParser(argparse.ArgumentParser):
-    """argparse, but an error is one line (``rewire: error: ...``) and exit code 2."""
+    """argparse, but an error is one line (``rewire: error: ...``) and exit code 2.
+
+    ``-inf``, ``-1e3`` and ``-.5`` are read as (negative) numbers, not as options, so
+    that ``--beta -inf`` reaches the parameter's own check and its message.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._negative_number_matcher = NEGATIVE_NUMBER
 
     def error(self, message: str):  # noqa: D102 - argparse's hook
         self.exit(2, f"{PROG}: error: {' '.join(message.split())}\n")

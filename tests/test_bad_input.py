@@ -16,51 +16,17 @@ Everything runs for real: files on disk, ``python -m model`` in a subprocess.
 from __future__ import annotations
 
 import json
-import os
-import resource
-import subprocess
-import sys
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from commands import TINY, rewire, write
 from model.filenames import safe_file_name
 from model.scenario import ScenarioError, load_scenario, parse_scenario
 from model.sweeps.runner import run_one
 from model.sweeps.storage import (ResultStore, read_manifest, read_runs, read_series)
-
-ROOT = Path(__file__).resolve().parents[1]
-
-TINY = """
-[scenario]
-name = "tiny"
-[model]
-n = 30
-k = 4
-max_steps = 300
-[grid]
-W = [0.5, 2]
-[run]
-replicates = 2
-seed = 5
-record = "series"
-every = 2
-"""
-
-
-def rewire(*args: str, timeout: float = 240, limit_memory: int | None = None):
-    """``python -m model ARGS`` in a fresh process, as a user would type it."""
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")])
-
-    def cap():  # a machine with less memory, whatever this one has
-        resource.setrlimit(resource.RLIMIT_DATA, (limit_memory, limit_memory))
-
-    return subprocess.run([sys.executable, "-m", "model", *map(str, args)], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=timeout,
-                          preexec_fn=cap if limit_memory else None)
 
 
 def refused(out, *expected: str) -> str:
@@ -71,12 +37,6 @@ def refused(out, *expected: str) -> str:
     for text in expected:
         assert text in out.stderr, out.stderr
     return out.stderr.strip()
-
-
-def write(path: Path, text: str | bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    (path.write_bytes if isinstance(text, bytes) else path.write_text)(text)
-    return path
 
 
 def record_runs(out: Path, scenario_path: Path, batches: list[list[int]],
@@ -307,9 +267,13 @@ def test_impossible_output_paths_are_one_line(tmp_path):
     (["sweep", "x.toml", "--out", "o", "--scheduler", "tcp://host:99999"], "port 1-65535"),
     (["sweep", "x.toml", "--out", "o", "--scheduler", "gopher://host:80"], "protocol one of"),
     (["sweep", "x.toml", "--out", "o", "--workers", "many"], "argument --workers"),
+    (["sweep", "x.toml", "--out", "o", "--workers", "100000"],
+     "argument --workers: must be an integer in [1, "),
     (["run", "--n", "1e400"], "argument --n: must be an integer"),
     (["run", "--n", "nan"], "argument --n: must be an integer"),
     (["run", "--beta", "1,5"], "argument --beta: must be a number"),
+    (["run", "--beta", "-inf"], "--beta: beta must be a number >= 0 or inf; got -inf"),
+    (["run", "--W", "-1e3"], "--W: W must be a number >= 0 or inf; got -1000.0"),
     (["run", "--steps", "1e300"], "--steps: max_steps must be an integer in [0, 2**62]; "
                                   "got an integer of 301 digits"),
     (["run", "--seed", "99999999999999999999"], "--seed: rng must be an integer in "

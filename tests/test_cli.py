@@ -1,20 +1,12 @@
 """The command line: ``python -m model run``; bad input is one line and exit code 2."""
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from commands import rewire
 
 pytestmark = pytest.mark.timeout(240)  # each test waits on a subprocess
-
-
-def rewire(*args):
-    return subprocess.run([sys.executable, "-m", "model", *args], cwd=ROOT,
-                          capture_output=True, text=True)
 
 
 def test_json_output_has_every_final_metric():

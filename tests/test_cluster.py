@@ -10,58 +10,24 @@ bounded and every process is killed at the end, whatever happened.
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
 from collections import Counter
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
+from commands import LONG, ROOT, SMALL, env_with, rewire_cmd, write
 from model.scenario import load_scenario
 from model.sweeps.storage import FINAL_METRICS, read_manifest, read_runs
 
-ROOT = Path(__file__).resolve().parents[1]
 #: a cluster's processes start in seconds; the first import may compile the kernels
 START_TIMEOUT = 240
 
 pytestmark = pytest.mark.timeout(600)
-
-SMALL = """
-[scenario]
-name = "cluster"
-[model]
-n = 60
-k = 6
-max_steps = 3000
-[grid]
-W = [0.5, 2]
-recommenders = [ { local = 1.0 }, { local = 0.5, "coop-random" = 0.5 } ]
-[run]
-replicates = 3
-seed = 4242
-"""
-
-#: 24 runs of about a second each, so that the scheduler can be killed mid-sweep
-LONGER = """
-[scenario]
-name = "longer"
-[model]
-n = 500
-k = 20
-W = 1
-stop_on_fixation = false
-max_steps = 1500000
-[grid]
-W2 = [0.0, 0.1]
-[run]
-replicates = 12
-seed = 5
-"""
 
 #: makes ``import model`` fail in every Python process that has it on its path
 NO_MODEL = '''
@@ -84,21 +50,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def env_with(*paths: Path) -> dict:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([*map(str, paths), env.get("PYTHONPATH", "")])
-    return env
-
-
 def dask_cmd(*args: str) -> list[str]:
     """``dask ...`` (the documented command), run by this interpreter."""
     return [sys.executable, "-m", "dask", *args]
-
-
-def rewire_cmd(*args: str) -> list[str]:
-    """``rewire ...`` when the package is installed, else its equal ``python -m model``."""
-    exe = shutil.which("rewire")
-    return [exe, *args] if exe else [sys.executable, "-m", "model", *args]
 
 
 class Cluster:
@@ -187,12 +141,6 @@ def sweep(scenario: Path, out: Path, *extra: str, timeout: float = 300):
                           text=True, timeout=timeout)
 
 
-def write(tmp: Path, text: str, name: str) -> Path:
-    path = tmp / name
-    path.write_text(text)
-    return path
-
-
 def results(out: Path):
     cols = ["run_id", "point", "replicate", "seed", "status", *FINAL_METRICS]
     return read_runs(out).to_pandas()[cols].sort_values("run_id").reset_index(drop=True)
@@ -201,7 +149,7 @@ def results(out: Path):
 def test_a_sweep_on_a_dask_scheduler_and_workers_equals_the_local_one_run_for_run(
         tmp_path, cluster):
     """The commands of docs/SWEEPS.md, word for word, on one machine."""
-    scenario = write(tmp_path, SMALL, "cluster.toml")
+    scenario = write(tmp_path / "cluster.toml", SMALL)
     cluster.scheduler(env_with(ROOT))
     cluster.workers(2, env_with(ROOT))
     remote = sweep(scenario, tmp_path / "remote", "--scheduler", cluster.address)
@@ -218,7 +166,7 @@ def test_workers_that_cannot_import_the_package_stop_the_sweep_and_a_fixed_clust
         tmp_path, cluster):
     """The scheduler never imports ``model``; workers that cannot give one line, exit 2,
     and nothing recorded; once they can, the same command runs everything."""
-    scenario = write(tmp_path, SMALL, "cluster.toml")
+    scenario = write(tmp_path / "cluster.toml", SMALL)
     no_model = tmp_path / "no-model"
     no_model.mkdir()
     (no_model / "sitecustomize.py").write_text(NO_MODEL)
@@ -246,7 +194,7 @@ def test_workers_that_cannot_import_the_package_stop_the_sweep_and_a_fixed_clust
 
 
 def test_a_sweep_with_no_worker_stops_after_the_stall_timeout(tmp_path, cluster):
-    scenario = write(tmp_path, SMALL, "cluster.toml")
+    scenario = write(tmp_path / "cluster.toml", SMALL)
     cluster.scheduler(env_with(ROOT))
     started = time.monotonic()
     res = sweep(scenario, tmp_path / "out", "--scheduler", cluster.address,
@@ -262,7 +210,7 @@ def test_a_sweep_with_no_worker_stops_after_the_stall_timeout(tmp_path, cluster)
 
 def test_losing_the_scheduler_mid_sweep_stops_it_and_the_same_command_finishes_later(
         tmp_path, cluster):
-    scenario = write(tmp_path, LONGER, "longer.toml")
+    scenario = write(tmp_path / "long.toml", LONG)
     out = tmp_path / "out"
     scheduler = cluster.scheduler(env_with(ROOT))
     workers = cluster.workers(2, env_with(ROOT))
@@ -287,7 +235,7 @@ def test_losing_the_scheduler_mid_sweep_stops_it_and_the_same_command_finishes_l
     assert err.startswith(f"rewire: error: lost the connection to the scheduler {cluster.address}")
     assert err.rstrip().endswith("run the same command again to finish")
     kept = read_runs(out).to_pandas()
-    assert 0 < len(kept) < 24 and (kept["status"] == "ok").all()  # nothing lost is recorded
+    assert 0 < len(kept) < 32 and (kept["status"] == "ok").all()  # nothing lost is recorded
     assert read_manifest(out)["status"] == "stopped"
 
     cluster.stop(workers)  # workers whose scheduler died close; start the cluster again

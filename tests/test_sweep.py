@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -18,33 +17,15 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
+from commands import LONG, ROOT, SMALL, env_with, model_cmd, write
 from model.scenario import Run, load_scenario
 from model.sweeps.runner import run_one, run_sweep
 from model.sweeps.storage import (ResultStore, SweepDirError, read_manifest, read_runs,
                                   read_series, runs_schema, series_schema)
 
-ROOT = Path(__file__).resolve().parents[1]
-
 #: each test here waits on a cluster or on processes; the module's cluster starts
 #: within the first test's time
 pytestmark = pytest.mark.timeout(300)
-
-SMALL = """
-[scenario]
-name = "small"
-[model]
-n = 60
-k = 6
-max_steps = 3000
-[grid]
-W = [0.5, 2]
-recommenders = [ { local = 1.0 }, { local = 0.5, "coop-random" = 0.5 } ]
-[run]
-replicates = 3
-seed = 99
-record = "series"
-every = 4
-"""
 
 
 @pytest.fixture(scope="module")
@@ -61,9 +42,7 @@ def client():
 
 
 def scenario_file(tmp_path: Path, text: str = SMALL, name: str = "small.toml") -> Path:
-    path = tmp_path / name
-    path.write_text(text)
-    return path
+    return write(tmp_path / name, text)
 
 
 def part_ids(out: Path) -> list[str]:
@@ -249,40 +228,12 @@ def test_an_interrupted_compaction_shows_each_run_once(tmp_path):
     assert sorted(read_runs(out).column("run_id").to_pylist()) == sorted(r["row"]["run_id"] for r in results)
 
 
-def _sweep_cmd(scenario: Path, out: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "model", "sweep", str(scenario), "--out", str(out), *extra]
-
-
-def _env() -> dict:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")])
-    return env
-
-
-#: 32 runs long enough (about a second each) that a kill lands mid-sweep
-KILLABLE = """
-[scenario]
-name = "killable"
-[model]
-n = 500
-k = 20
-W = 1
-stop_on_fixation = false
-max_steps = 1500000
-[grid]
-W2 = [0.0, 0.1]
-[run]
-replicates = 16
-seed = 7
-"""
-
-
 @pytest.mark.timeout(720)  # two bounded waits of 300 s: a cold kernel cache compiles first
 def test_resume_after_sigkill_finishes_with_every_run_exactly_once(tmp_path):
-    scenario_path = scenario_file(tmp_path, KILLABLE, "killable.toml")
+    scenario_path = scenario_file(tmp_path, LONG, "long.toml")
     out = tmp_path / "out"
-    proc = subprocess.Popen(_sweep_cmd(scenario_path, out, "--workers", "2", "--no-progress"),
-                            cwd=ROOT, env=_env(), stdout=subprocess.PIPE,
+    proc = subprocess.Popen(model_cmd("sweep", scenario_path, "--out", out, "--workers", "2", "--no-progress"),
+                            cwd=ROOT, env=env_with(ROOT), stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, start_new_session=True)
     try:
         deadline = time.time() + 300  # a cold numba cache compiles first
@@ -303,8 +254,8 @@ def test_resume_after_sigkill_finishes_with_every_run_exactly_once(tmp_path):
     kept = read_runs(out).to_pandas().set_index("run_id")
     assert read_manifest(out)["status"] == "running"  # it never got to say otherwise
 
-    done = subprocess.run(_sweep_cmd(scenario_path, out, "--workers", "2", "--no-progress"),
-                          cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=300)
+    done = subprocess.run(model_cmd("sweep", scenario_path, "--out", out, "--workers", "2", "--no-progress"),
+                          cwd=ROOT, env=env_with(ROOT), capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     ids = part_ids(out)
     expected = [r.run_id for r in load_scenario(scenario_path).runs()]
@@ -318,12 +269,12 @@ def test_resume_after_sigkill_finishes_with_every_run_exactly_once(tmp_path):
 
 def test_cli_errors_are_one_line_with_exit_code_2(tmp_path):
     bad = scenario_file(tmp_path, SMALL.replace("W = [0.5, 2]", "W = [-1]"), "bad.toml")
-    res = subprocess.run(_sweep_cmd(bad, tmp_path / "out"), cwd=ROOT, env=_env(),
+    res = subprocess.run(model_cmd("sweep", bad, "--out", tmp_path / "out"), cwd=ROOT, env=env_with(ROOT),
                          capture_output=True, text=True, timeout=120)
     assert res.returncode == 2
     assert res.stderr.strip() == f"rewire: error: {bad}: [grid] W: must be a number >= 0 or inf; got -1"
     nolimit = scenario_file(tmp_path, SMALL.replace("max_steps = 3000\n", ""), "nolimit.toml")
-    res = subprocess.run(_sweep_cmd(nolimit, tmp_path / "out2"), cwd=ROOT, env=_env(),
+    res = subprocess.run(model_cmd("sweep", nolimit, "--out", tmp_path / "out2"), cwd=ROOT, env=env_with(ROOT),
                          capture_output=True, text=True, timeout=120)
     assert res.returncode == 2 and "max_steps: a sweep needs a time limit" in res.stderr
     assert res.stderr.count("\n") == 1
@@ -333,7 +284,7 @@ def test_plot_draws_png_and_svg(tmp_path, client):
     scenario = load_scenario(scenario_file(tmp_path))
     out = tmp_path / "out"
     run_sweep(scenario, out, client=client, progress=False)
-    res = subprocess.run([sys.executable, "-m", "model", "plot", str(out)], cwd=ROOT, env=_env(),
+    res = subprocess.run(model_cmd("plot", out), cwd=ROOT, env=env_with(ROOT),
                          capture_output=True, text=True, timeout=120)
     assert res.returncode == 0, res.stderr
     figures = out / "figures"
@@ -368,10 +319,10 @@ def test_a_heatmap_gives_each_grid_value_one_cell_inf_and_mixes_included(tmp_pat
 
 @pytest.mark.timeout(720)
 def test_sigterm_stops_a_sweep_cleanly_and_it_resumes(tmp_path):
-    scenario_path = scenario_file(tmp_path, KILLABLE, "killable.toml")
+    scenario_path = scenario_file(tmp_path, LONG, "long.toml")
     out = tmp_path / "out"
-    proc = subprocess.Popen(_sweep_cmd(scenario_path, out, "--workers", "2", "--no-progress"),
-                            cwd=ROOT, env=_env(), stdout=subprocess.PIPE,
+    proc = subprocess.Popen(model_cmd("sweep", scenario_path, "--out", out, "--workers", "2", "--no-progress"),
+                            cwd=ROOT, env=env_with(ROOT), stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, start_new_session=True)
     try:
         deadline = time.time() + 300  # a cold numba cache compiles first
@@ -390,7 +341,7 @@ def test_sigterm_stops_a_sweep_cleanly_and_it_resumes(tmp_path):
     manifest = read_manifest(out)
     assert manifest["status"] == "interrupted"
     assert 0 < manifest["counts"]["ok"] < 32
-    done = subprocess.run(_sweep_cmd(scenario_path, out, "--no-progress"), cwd=ROOT, env=_env(),
+    done = subprocess.run(model_cmd("sweep", scenario_path, "--out", out, "--no-progress"), cwd=ROOT, env=env_with(ROOT),
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert Counter(part_ids(out)) == Counter(r.run_id for r in load_scenario(scenario_path).runs())
@@ -399,10 +350,10 @@ def test_sigterm_stops_a_sweep_cleanly_and_it_resumes(tmp_path):
 @pytest.mark.timeout(420)
 def test_ctrl_c_prints_one_line_and_no_worker_traceback(tmp_path):
     """Ctrl-C in a terminal signals the whole process group: the sweep and its workers."""
-    scenario_path = scenario_file(tmp_path, KILLABLE, "killable.toml")
+    scenario_path = scenario_file(tmp_path, LONG, "long.toml")
     out = tmp_path / "out"
-    proc = subprocess.Popen(_sweep_cmd(scenario_path, out, "--workers", "2", "--no-progress"),
-                            cwd=ROOT, env=_env(), stdout=subprocess.PIPE,
+    proc = subprocess.Popen(model_cmd("sweep", scenario_path, "--out", out, "--workers", "2", "--no-progress"),
+                            cwd=ROOT, env=env_with(ROOT), stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, start_new_session=True)
     try:
         deadline = time.time() + 300  # a cold numba cache compiles first

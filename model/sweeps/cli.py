@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import re
 import sys
 import warnings
@@ -29,8 +30,9 @@ def add_sweep_commands(subparsers) -> None:
     sweep.add_argument("scenario", type=Path, help="scenario TOML file")
     sweep.add_argument("--out", type=Path, required=True, metavar="DIR",
                        help="results directory (created; reused to resume)")
-    sweep.add_argument("--workers", type=_positive_int, default=None, metavar="N",
-                       help="local worker processes (default: all cores)")
+    sweep.add_argument("--workers", type=worker_count, default=None, metavar="N",
+                       help=f"local worker processes, at most {MAX_WORKERS} (4 per core) "
+                            f"(default: all cores)")
     sweep.add_argument("--scheduler", type=scheduler_address, default=None, metavar="ADDRESS",
                        help="run on an existing Dask cluster, e.g. tcp://host:8786")
     sweep.add_argument("--quick", action="store_true",
@@ -71,6 +73,21 @@ def scheduler_address(text: str) -> str:
             f"must be a scheduler address PROTOCOL://HOST:PORT (protocol one of "
             f"{', '.join(PROTOCOLS)}, port 1-65535), e.g. tcp://127.0.0.1:8786; got {text!r}")
     return text.strip()
+
+
+#: Local workers are processes of about 100 MB each: more than a few per core only
+#: adds memory and start-up time, and thousands would exhaust the machine.
+MAX_WORKERS = 4 * (os.cpu_count() or 1)
+
+
+def worker_count(text: str) -> int:
+    """``--workers``: an integer in [1, MAX_WORKERS]."""
+    value = _positive_int(text)
+    if value > MAX_WORKERS:
+        raise argparse.ArgumentTypeError(
+            f"must be an integer in [1, {MAX_WORKERS}] (4 per core on this machine); "
+            f"got {value}")
+    return value
 
 
 def _positive_int(text: str) -> int:
