@@ -28,6 +28,8 @@ from pathlib import Path
 
 import numba
 from numba.core import event, types
+from numba.core.codegen import JITCodeLibrary
+from numba.core.compiler import Compiler
 from numba.core.registry import CPUDispatcher
 
 _HERE = Path(__file__).resolve().parent
@@ -94,6 +96,51 @@ def _widened(t):
     return t
 
 
+class _LinkOnlyLibrary(JITCodeLibrary):
+    """The code of a kernel that is only ever inlined: kept as LLVM IR, for its callers.
+
+    numba optimises every compiled function's module with everything it calls linked
+    in, and makes machine code of it. For a kernel that runs only inlined into the
+    run loop, both are wasted, and they are repeated at every level of the call
+    tree (``recommend`` inside ``rewire`` inside ``update_pair`` ...). This library
+    does neither: the loop that is run optimises and compiles the whole tree once.
+    """
+
+    @property
+    def codegen(self):
+        return _NoEnvironment(self._codegen)
+
+    def _optimize_final_module(self):
+        pass
+
+    def _finalize_final_module(self):
+        self._finalize_dynamic_globals()
+        self._verify_declare_only_symbols()
+        self._finalized = True
+
+
+class _NoEnvironment:
+    """numba's code generator, but setting no environment: the code never runs alone."""
+
+    def __init__(self, codegen):
+        self._codegen = codegen
+
+    def set_env(self, env_name, env):
+        pass
+
+    def __getattr__(self, name):
+        return getattr(self._codegen, name)
+
+
+class _LinkOnlyCompiler(Compiler):
+    """numba's compiler, putting the code in a :class:`_LinkOnlyLibrary`."""
+
+    def __init__(self, typingctx, targetctx, library, *args, **kws):
+        if library is None:
+            library = _LinkOnlyLibrary(targetctx.codegen(), "rewire-inlined")
+        super().__init__(typingctx, targetctx, library, *args, **kws)
+
+
 class Kernel(CPUDispatcher):
     """A dispatcher that compiles one copy per widened signature (:func:`_widened`)."""
 
@@ -131,9 +178,10 @@ def _dispatcher(cls, f, nrt: bool, inline: bool = False):
     try:
         dispatcher = cls(py_func=f, locals={}, targetoptions=dict(
             nopython=True, boundscheck=None, _nrt=nrt, forceinline=inline,
-            no_cpython_wrapper=inline, no_cfunc_wrapper=inline))
+            no_cpython_wrapper=inline, no_cfunc_wrapper=inline),
+            pipeline_class=_LinkOnlyCompiler if inline else Compiler)
         dispatcher._nrt = nrt
-        if _use_disk_cache():
+        if _use_disk_cache() and not inline:
             dispatcher.enable_caching()
     finally:
         numba.config.CACHE_DIR = saved
