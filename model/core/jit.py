@@ -8,8 +8,15 @@ the numba version: any change to any of them compiles afresh, and processes
 with the same code share one cache. A process in which a kernel source was
 edited after the package was imported may hold modules of two versions (say the
 old counter layout of ``state.py`` with the new ``kernel.py``): it compiles
-without the disk cache, so the mix can never be saved where others load it. It lives in ``model/core/__pycache__`` (or the
-folder named by the environment variable ``REWIRE_KERNEL_CACHE``).
+without the disk cache, so the mix can never be saved where others load it. It lives in
+``model/core/__pycache__`` (or the folder named by the environment variable
+``REWIRE_KERNEL_CACHE``).
+
+What a first run compiles is what it calls: ``run`` (with everything it inlines),
+``build_slabs`` and ``headroom``; other entry points (``compact`` when the pool
+grows, ``ask``, the readable rules' pieces) compile on their first call. A kernel
+that is only ever inlined is not cached on its own: the cached code of the kernels
+that call it holds it.
 
 >>> CACHE_DIR.name.startswith("kernels-")
 True
@@ -214,7 +221,7 @@ def compiled(fn=None, *, inline: bool = False, nrt: bool = False):
 #: Every dispatcher made by :func:`compiled`.
 _KERNELS: set = set()
 #: Rough first-compile time, for the message (README.md, "Speed and size").
-COMPILE_ESTIMATE = "about half a minute, longer on a busy machine"
+COMPILE_ESTIMATE = "about ten seconds, longer on a busy machine"
 
 
 class _CompileNotice(event.Listener):
