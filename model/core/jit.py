@@ -8,8 +8,15 @@ the numba version: any change to any of them compiles afresh, and processes
 with the same code share one cache. A process in which a kernel source was
 edited after the package was imported may hold modules of two versions (say the
 old counter layout of ``state.py`` with the new ``kernel.py``): it compiles
-without the disk cache, so the mix can never be saved where others load it. It lives in ``model/core/__pycache__`` (or the
-folder named by the environment variable ``REWIRE_KERNEL_CACHE``).
+without the disk cache, so the mix can never be saved where others load it. It lives in
+``model/core/__pycache__`` (or the folder named by the environment variable
+``REWIRE_KERNEL_CACHE``).
+
+What a first run compiles is what it calls: ``run`` (with everything it inlines),
+``build_slabs`` and ``headroom``; other entry points (``compact`` when the pool
+grows, ``ask``, the readable rules' pieces) compile on their first call. A kernel
+that is only ever inlined is not cached on its own: the cached code of the kernels
+that call it holds it.
 
 >>> CACHE_DIR.name.startswith("kernels-")
 True
@@ -22,12 +29,15 @@ import os
 import sys
 import tempfile
 import time
+import types as types_module
 import warnings
 from pathlib import Path
 
 import numba
-from numba import njit
-from numba.core import event
+from numba.core import event, types
+from numba.core.codegen import JITCodeLibrary
+from numba.core.compiler import Compiler
+from numba.core.registry import CPUDispatcher
 
 _HERE = Path(__file__).resolve().parent
 #: Modules whose code ends up in compiled kernels.
@@ -78,29 +88,132 @@ def _use_disk_cache() -> bool:
     return False
 
 
+def _widened(t):
+    """The type a kernel is compiled for when called with an argument of type ``t``.
+
+    Literal values and narrow signed integers (an ``int32`` degree, an ``int8``
+    strategy) become ``int64``: a caller passing a neighbour's index (``int32``) and
+    one passing a drawn user (``int64``) then share one compiled copy instead of
+    compiling two. The caller converts its argument, and once the call is inlined
+    LLVM folds the conversion (and the literal) away.
+    """
+    t = types.unliteral(t)
+    if isinstance(t, types.Integer) and t.signed and t.bitwidth < 64:
+        return types.int64
+    return t
+
+
+class _LinkOnlyLibrary(JITCodeLibrary):
+    """The code of a kernel that is only ever inlined: kept as LLVM IR, for its callers.
+
+    numba optimises every compiled function's module with everything it calls linked
+    in, and makes machine code of it. For a kernel that runs only inlined into the
+    run loop, both are wasted, and they are repeated at every level of the call
+    tree (``recommend`` inside ``rewire`` inside ``update_pair`` ...). This library
+    does neither: the loop that is run optimises and compiles the whole tree once.
+    """
+
+    @property
+    def codegen(self):
+        return _NoEnvironment(self._codegen)
+
+    def _optimize_final_module(self):
+        pass
+
+    def _finalize_final_module(self):
+        self._finalize_dynamic_globals()
+        self._verify_declare_only_symbols()
+        self._finalized = True
+
+
+class _NoEnvironment:
+    """numba's code generator, but setting no environment: the code never runs alone."""
+
+    def __init__(self, codegen):
+        self._codegen = codegen
+
+    def set_env(self, env_name, env):
+        pass
+
+    def __getattr__(self, name):
+        return getattr(self._codegen, name)
+
+
+class _LinkOnlyCompiler(Compiler):
+    """numba's compiler, putting the code in a :class:`_LinkOnlyLibrary`."""
+
+    def __init__(self, typingctx, targetctx, library, *args, **kws):
+        if library is None:
+            library = _LinkOnlyLibrary(targetctx.codegen(), "rewire-inlined")
+        super().__init__(typingctx, targetctx, library, *args, **kws)
+
+
+class Kernel(CPUDispatcher):
+    """A dispatcher that compiles one copy per widened signature (:func:`_widened`)."""
+
+    def get_call_template(self, args, kws):
+        return super().get_call_template(tuple(_widened(a) for a in args),
+                                         {k: _widened(v) for k, v in kws.items()})
+
+
+class InlinedKernel(Kernel):
+    """A kernel that exists to be inlined into other kernels.
+
+    It is compiled with LLVM's ``alwaysinline`` and without the wrapper that
+    converts Python objects (for a function of the state tuple, that wrapper unboxes
+    25 arrays, and compiling it cost more than the function). Python code that calls
+    it (the readable rules, tests) goes through a twin compiled with the wrapper,
+    on first such call and cached on its own.
+    """
+
+    _from_python = None
+
+    def __call__(self, *args, **kws):
+        if self._from_python is None:
+            f = self.py_func
+            twin = types_module.FunctionType(f.__code__, f.__globals__, f.__name__,
+                                             f.__defaults__, f.__closure__)
+            twin.__qualname__ = f"{f.__qualname__}_from_python"  # its own cache entry
+            twin.__doc__ = f.__doc__
+            self._from_python = _dispatcher(Kernel, twin, self._nrt)
+        return self._from_python(*args, **kws)
+
+
+def _dispatcher(cls, f, nrt: bool, inline: bool = False):
+    saved = numba.config.CACHE_DIR
+    numba.config.CACHE_DIR = str(CACHE_DIR)  # read when caching is enabled, below
+    try:
+        dispatcher = cls(py_func=f, locals={}, targetoptions=dict(
+            nopython=True, boundscheck=None, _nrt=nrt, forceinline=inline,
+            no_cpython_wrapper=inline, no_cfunc_wrapper=inline),
+            pipeline_class=_LinkOnlyCompiler if inline else Compiler)
+        dispatcher._nrt = nrt
+        if _use_disk_cache() and not inline:
+            dispatcher.enable_caching()
+    finally:
+        numba.config.CACHE_DIR = saved
+    _KERNELS.add(dispatcher)
+    return dispatcher
+
+
 def compiled(fn=None, *, inline: bool = False, nrt: bool = False):
     """``njit`` for this project's kernels: cached in :data:`CACHE_DIR`.
 
-    ``inline=True`` inlines the function into its callers in numba's IR, for
-    functions that take the state tuple: a call passing its 25 arrays costs more
-    than the work of most of them, and LLVM does not inline such calls. Functions of
-    a few scalars or one array (the random stream, the index moves, the group
-    arithmetic) are compiled once each and called, which LLVM inlines or makes cheap:
-    numba types every inlined copy again, so inlining them too made the first
-    compile about 20 % longer for no measurable speed. ``nrt=False`` compiles
-    without reference counting, for kernels that never allocate; passing the state
-    tuple would otherwise cost an atomic operation per array per call.
+    ``inline=True`` is for functions that take the state tuple: a call passing its
+    25 arrays costs more than the work of most of them, so LLVM inlines every call
+    of them (its ``alwaysinline``). Each is typed and compiled once, as a function of
+    its own, which costs far less than inlining it in numba's IR, where every
+    call site typed the whole callee again (that took more than half of a first run).
+    Functions of a few scalars or one array (the random stream, the index moves,
+    the group arithmetic) are compiled once each and called; LLVM inlines those it
+    finds worth it. ``nrt=False`` compiles without reference counting, for kernels
+    that never allocate; passing the state tuple would otherwise cost an atomic
+    operation per array per call.
     """
     def wrap(f):
-        saved = numba.config.CACHE_DIR
-        numba.config.CACHE_DIR = str(CACHE_DIR)  # read when caching is enabled, below
-        try:
-            dispatcher = njit(cache=_use_disk_cache(), _nrt=nrt,
-                              inline="always" if inline else "never")(f)
-        finally:
-            numba.config.CACHE_DIR = saved
-        _KERNELS.add(dispatcher)
-        return dispatcher
+        if numba.config.DISABLE_JIT:
+            return f
+        return _dispatcher(InlinedKernel if inline else Kernel, f, nrt, inline)
     return wrap if fn is None else wrap(fn)
 
 
@@ -108,7 +221,7 @@ def compiled(fn=None, *, inline: bool = False, nrt: bool = False):
 #: Every dispatcher made by :func:`compiled`.
 _KERNELS: set = set()
 #: Rough first-compile time, for the message (README.md, "Speed and size").
-COMPILE_ESTIMATE = "about half a minute, longer on a busy machine"
+COMPILE_ESTIMATE = "about ten seconds, longer on a busy machine"
 
 
 class _CompileNotice(event.Listener):
