@@ -31,8 +31,8 @@ from numba.core import event
 
 _HERE = Path(__file__).resolve().parent
 #: Modules whose code ends up in compiled kernels.
-KERNEL_SOURCES = ("jit", "rng", "state", "selectors", "groups", "indexes", "adjacency", "recommend",
-                  "kernel")
+KERNEL_SOURCES = ("jit", "rng", "state", "selectors", "groups", "indexes", "adjacency", "learned",
+                  "recommend", "kernel")
 
 
 def _cache_dir() -> Path:
