@@ -37,8 +37,9 @@ def measure(recommenders: dict, updates: int, seed: int = 1):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--updates", type=int, help="updates per case (default 10^7)")
     args = parser.parse_args()
-    updates = 10**5 if args.quick else 10**7
+    updates = args.updates or (10**5 if args.quick else 10**7)
     from model.learning.ranking import RankingPolicy, save_policy
     from model.learned_policies import SHIPPED, SHIPPED_DIR
 
