@@ -1,4 +1,4 @@
-"""The command line: ``python -m model run|sweep|plot``.
+"""The command line: ``python -m model run|sweep|plot|train``.
 
 ``run`` builds one :class:`model.RewireModel` from options named as its parameters,
 runs it with a progress bar, and prints a readable summary or, with ``--json``,
@@ -173,12 +173,14 @@ def format_summary(model, s: dict, elapsed: float) -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     from model.sweeps.cli import add_sweep_commands
+    from model.train import add_train_command
 
     parser = OneLineParser(prog="python -m model",
                            description="Rewire: recommenders and an evolving social graph.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
     add_run_command(sub)
     add_sweep_commands(sub)
+    add_train_command(sub)
     return parser
 
 

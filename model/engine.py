@@ -285,6 +285,7 @@ def assemble(n: int, edges: np.ndarray, strat: np.ndarray, rec: np.ndarray, p: d
         payoff=state.payoff_matrix(p["T"], p["S"]),
         source=selectors[:, 0].copy(), who=selectors[:, 1].copy(), rank=selectors[:, 2].copy(),
         checkpoint=np.full(R, -1, dtype=np.int64),
+        lw=np.zeros(0), lw_at=np.zeros(R + 1, dtype=np.int64),
         fpar=fpar, rng=np.asarray(rng_words, dtype=np.uint64).copy(),
     )
 
@@ -357,6 +358,24 @@ class RecommenderView:
         """From the next request on, the kernel executes these codes for it."""
         st, r = self.engine.state, self.index
         st.source[r], st.who[r], st.rank[r] = int(source), int(who), int(rank)
+
+    def set_weights(self, weights: np.ndarray) -> None:
+        """Give this recommender its slice of the state's learned weights (a learned
+        policy's parameters and workspace, :mod:`model.core.learned`); the kernel reads
+        them from the next request on."""
+        st, r = self.engine.state, self.index
+        old = [st.lw[st.lw_at[q]:st.lw_at[q + 1]] for q in range(len(st.lw_at) - 1)]
+        old[r] = np.asarray(weights, dtype=np.float64)
+        lw_at = np.zeros(len(old) + 1, dtype=np.int64)
+        np.cumsum([len(w) for w in old], out=lw_at[1:])
+        self.engine.state = st._replace(lw=np.concatenate(old) if old else np.zeros(0),
+                                        lw_at=lw_at)
+
+    @property
+    def weights(self) -> np.ndarray:
+        """This recommender's slice of the learned weights (a view: writes reach the kernel)."""
+        st, r = self.engine.state, self.index
+        return st.lw[st.lw_at[r]:st.lw_at[r + 1]]
 
     def stop_after(self, n_requests: int | None) -> None:
         """Be told (:meth:`Policy.at_checkpoint`) right after ``n_requests`` more requests;

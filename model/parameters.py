@@ -297,6 +297,10 @@ def _mix(p: Parameter, value: Any) -> dict[str, Any]:
         table = dict(entry) if isinstance(entry, dict) else {"share": entry}
         share = table.pop("share", 1.0)
         raw_policy = table.pop("policy", None)
+        if raw_policy is None and label.lower().startswith("learned:"):
+            from model.learned_policies import split_learned_name  # learned:<policy file>
+            raw_policy, named = split_learned_name(label) or ("learned", {})
+            table = {**named, **table}
         policy_name = label if raw_policy is None else str(raw_policy)
         try:
             policy = get_policy(policy_name)

@@ -226,5 +226,6 @@ def policy_names(aliases: bool = False) -> list[str]:
     return names
 
 
-# The bandit recommenders build on the classes above; importing them registers them.
+# The bandit and learned recommenders build on the classes above; importing them registers them.
 import model.bandit_policies  # noqa: E402,F401
+import model.learned_policies  # noqa: E402,F401

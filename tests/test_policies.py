@@ -24,7 +24,9 @@ def test_registry_holds_every_policy_of_the_model():
     assert policy_names() == [
         "none", "local", "coop-low", "coop-random", "coop-high", "any-low", "any-random",
         "any-high", "defect-low", "defect-random", "defect-high", "fair",
-        "bandit-ucb", "bandit-eps", "bandit-exp3", "bandit-thompson", "bandit-etc"]
+        "bandit-ucb", "bandit-eps", "bandit-exp3", "bandit-thompson", "bandit-etc",
+        "learned", "learned-aligned-n10", "learned-engagement-n10", "learned-aligned-n30",
+        "learned-engagement-n30"]
 
 
 @pytest.mark.parametrize("alias, name", [("GOOD", "coop-random"), ("BAD", "defect-random"),

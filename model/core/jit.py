@@ -41,8 +41,8 @@ from numba.core.registry import CPUDispatcher
 
 _HERE = Path(__file__).resolve().parent
 #: Modules whose code ends up in compiled kernels.
-KERNEL_SOURCES = ("jit", "rng", "state", "selectors", "groups", "indexes", "adjacency", "recommend",
-                  "kernel")
+KERNEL_SOURCES = ("jit", "rng", "state", "selectors", "groups", "indexes", "adjacency", "learned",
+                  "recommend", "kernel")
 
 
 def _cache_dir() -> Path:

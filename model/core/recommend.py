@@ -18,6 +18,7 @@ at most 16 users are read once, keeping a uniform valid one by reservoir samplin
 from model.core.groups import candidate_groups, group
 from model.core.indexes import next_degree
 from model.core.jit import compiled
+from model.core.learned import learned_class
 from model.core.selectors import Rank, Source, Who
 from model.core.rng import below
 from model.core.state import COOPERATE, MARKED, STAMP
@@ -29,6 +30,7 @@ _DEFECT = int(Who.DEFECTORS)
 _SAME = int(Who.SAME_AS_USER)
 _LOW = int(Rank.LOWEST_DEGREE)
 _HIGH = int(Rank.HIGHEST_DEGREE)
+_LEARNED = int(Rank.LEARNED)
 _TRIES = 8  #: rejection draws before counting the valid candidates exactly
 _PARTNER_TRIES = 2  #: fewer for local: friends of friends are often already friends
 _SCAN_BELOW = 16  #: ranges this small are scanned rather than sampled
@@ -193,6 +195,12 @@ def recommend(st, u, v):
     rank = st.rank[r]
     ranked = rank == _LOW or rank == _HIGH
     G = len(st.gstart) - 1
+    if rank == _LEARNED:  # a class (degree, groups) from the trained module, then a user in it
+        d, c_lo, c_hi = learned_class(st, u, r, g_lo, g_hi)
+        if d < 0:
+            return -1
+        return sample_range(st, st.dorder, st.dpos, st.dstart[d * G + c_lo],
+                            st.dstart[d * G + c_hi], u, stamp)
     if ranked:
         order, pos = st.dorder, st.dpos
         n = len(st.deg)

@@ -33,3 +33,5 @@ class Rank(IntEnum):
     RANDOM = 0
     LOWEST_DEGREE = 1
     HIGHEST_DEGREE = 2
+    #: chosen by the recommender's trained ranking module (model/core/learned.py)
+    LEARNED = 3

@@ -91,10 +91,10 @@ class EngineState(NamedTuple):
     who: np.ndarray  # int8[R]
     rank: np.ndarray  # int8[R]
     checkpoint: np.ndarray  # int64[R]: stop once requests_by[r] reaches this (-1: never)
-    # A learned recommender's parameters belong here too, so the kernel reaches them
-    # through the state like everything else: e.g. ``weights: float64[total]`` with
-    # ``weights_at: int64[R + 1]`` (recommender r's weights are
-    # ``weights[weights_at[r]:weights_at[r + 1]]``), written by its policy between chunks.
+    # A learned recommender's parameters and workspace (model/core/learned.py): its slice
+    # is ``lw[lw_at[r]:lw_at[r + 1]]``, empty for every other recommender.
+    lw: np.ndarray  # float64[total]
+    lw_at: np.ndarray  # int64[R + 1]
     fpar: np.ndarray  # float64[N_FPAR]
     rng: np.ndarray  # uint64[4]
 
