@@ -9,9 +9,10 @@ without a change to the dashboard.
 
 - The multi-select lists the registered policies under their own names: picking one
   adds it with its defaults, unpicking it removes it.
-- "Add under a label" adds a policy under a label of one's own (``ucb-a`` playing
-  ``bandit-ucb``), so the same policy can appear twice with other settings; such an
-  entry has its own Remove button.
+- "Policy to add", "Its label" and Add put a policy in under a label of one's own
+  (``ucb-a`` playing ``bandit-ucb``; a blank label makes one up, ``bandit-ucb-2``), so
+  the same policy can appear twice with other settings; such an entry has its own
+  Remove button.
 - Each entry has its share and, when its policy declares settings, one control per
   setting: a text box for numbers (and for settings that read themselves, such as a
   bandit's ``arms``), a picker for choices, a check box for switches.
