@@ -26,6 +26,7 @@ from typing import Any
 import solara
 
 from model.parameters import PARAMETERS, format_mix
+from visualization.bandit_panel import BanditCard
 from visualization.controls import ParameterControls, PlaybackControls, problem
 from visualization.classroom import registry
 from visualization.lessons import LessonCard
@@ -213,6 +214,7 @@ def RunView(session: Session, changed: solara.Reactive, playback: dict,
         with solara.Row(classes=["rw-views"]):
             NetworkCard(session, show_network, int(session.params.get("n", 0)))
             PlotsCard(session)
+            BanditCard(session, run)
 
 
 def share_url(query: str) -> str:

@@ -2,7 +2,8 @@
 
 Nothing here knows a range or a recommender by heart: labels, ranges and defaults
 come from :data:`model.parameters.PARAMETERS`, the games from
-:data:`model.parameters.GAMES` and the recommenders from :data:`model.policies.POLICIES`.
+:data:`model.parameters.GAMES` and the recommenders and their settings from
+:data:`model.policies.POLICIES` (the mix editor, :mod:`visualization.mix_editor`).
 A new parameter range or policy therefore shows up in the dashboard by itself.
 
 The controls edit a *draft* of the parameters (a dict in a reactive variable). The
@@ -18,7 +19,6 @@ from typing import Any, Callable
 import solara
 
 from model.parameters import GAMES, GROUPS, PARAMETERS, ParameterError, defaults, validate
-from model.policies import get_policy, policy_names
 
 #: what the seed box holds when the page opens: a fixed seed, so a class sees one run
 DEFAULT_SEED = 1
@@ -146,59 +146,6 @@ def GamePicker(draft: solara.Reactive):
 
 
 @solara.component
-def RecommenderMix(draft: solara.Reactive):
-    """Which recommenders are in use and the initial share of users of each."""
-    mix: dict = draft.value.get("recommenders") or {}
-    if not isinstance(mix, dict):
-        mix = {}
-    names = policy_names()
-
-    def choose(selected: list[str]):
-        chosen = [n for n in names if n in selected]
-        if not chosen:
-            return
-        old = {n: s for n, s in mix.items() if n in chosen}
-        new = [n for n in chosen if n not in old]
-        left = max(1.0 - sum(old.values()), 0.0)
-        new_mix = dict(old)
-        for n in new:  # newcomers share whatever the kept ones leave
-            new_mix[n] = round(left / len(new), 6)
-        draft.value = {**draft.value, "recommenders": {n: new_mix[n] for n in chosen}}
-
-    def set_share(name: str) -> Callable[[float], None]:
-        def set_value(v: float):
-            draft.value = {**draft.value,
-                           "recommenders": {**mix, name: round(float(v), 6)}}
-        return set_value
-
-    def equal_shares():
-        if mix:
-            share = round(1.0 / len(mix), 6)
-            shares = {n: share for n in mix}
-            first = next(iter(shares))
-            shares[first] = round(1.0 - share * (len(mix) - 1), 6)
-            draft.value = {**draft.value, "recommenders": shares}
-
-    solara.SelectMultiple(label("recommenders"), values=[n for n in mix if n in names],
-                          all_values=names, on_value=choose)
-    total = sum(float(s) for s in mix.values() if isinstance(s, (int, float)))
-    for name, share in mix.items():
-        try:
-            about = get_policy(name).metadata()["description"]
-        except KeyError:
-            about = ""
-        solara.SliderFloat(f"{name}: {float(share):.2f}", value=float(share), min=0.0,
-                           max=1.0, step=0.01, on_value=set_share(name), thumb_label=False)
-        solara.Text(about, style={"font-size": "0.8rem", "color": "#555",
-                                  "margin": "-14px 0 6px 0", "display": "block"})
-    with solara.Row(style={"align-items": "center"}):
-        solara.Text(f"Shares add up to {total:.2f}",
-                    style={"color": "#B00020" if abs(total - 1) > 1e-6 else "#333"})
-        if len(mix) > 1:
-            solara.Button("Equal shares", on_click=equal_shares, text=True)
-
-
-@solara.component
 def Heading(text: str):
     """A section heading (plain HTML: Markdown would load a diagram library too)."""
     solara.v.Html(tag="h4", children=[text], style_="margin: 12px 0 6px 0;")
@@ -223,6 +170,8 @@ def ParameterControl(draft: solara.Reactive, name: str):
         solara.Checkbox(label=label(name), value=bool(draft.value.get(name)),
                         on_value=lambda v: draft.set({**draft.value, name: v}))
     elif p.control == "mix":
+        from visualization.mix_editor import RecommenderMix  # it uses this module's parsers
+
         RecommenderMix(draft)
     else:
         NumberBox(draft, name, integer=p.kind in ("int", "steps", "seed"), blank=None)

@@ -2,7 +2,9 @@
 
 A share link holds every parameter that differs from its default, and the seed, in
 the URL's query (``/?n=500&W=2&recommenders=local%3D0.9%2Ccoop-random%3D0.1&seed=7``),
-so opening it builds the same model and therefore the same run. Names and values are
+so opening it builds the same model and therefore the same run. A recommender with
+settings is written as on the command line, with the settings that differ from the
+policy's defaults: ``recommenders=local%3D0.5%2Cucb-a%3D0.5%5Bpolicy%3Dbandit-ucb%2Cwindow%3D50%5D``. Names and values are
 read with the parameter table (:mod:`model.parameters`): each is named as on the
 command line (``seed``, ``steps``, ``W``), and a bad value is one line naming the
 parameter and its range; the page then opens with that parameter at its default.
@@ -22,6 +24,7 @@ from urllib.parse import parse_qsl, urlencode
 from model.parameters import PARAMETERS, ParameterError, defaults, format_mix, validate
 from visualization.controls import format_number, initial_draft, parse_number
 from visualization.lessons import Lesson, LessonError, load_lesson
+from visualization.mix_editor import without_defaults
 
 
 def url_name(name: str) -> str:
@@ -51,9 +54,10 @@ def from_text(name: str, text: str) -> Any:
 
 
 def to_text(value: Any) -> str:
-    """The inverse of :func:`from_text`."""
+    """The inverse of :func:`from_text`; a mix leaves out settings at their defaults
+    (``ucb-a=0.5[policy=bandit-ucb,window=50]``), as a link leaves out parameters."""
     if isinstance(value, dict):
-        return format_mix(value)
+        return format_mix(without_defaults(value))
     if isinstance(value, bool):
         return "true" if value else "false"
     if value is None:

@@ -56,6 +56,9 @@ class Session:
         self.network_shown = True
         #: the last frame published: a view that opens late is asked to answer it
         self.last_frame: int | None = None
+        #: more views that follow the model (e.g. :class:`visualization.bandit_panel.BanditPanel`):
+        #: each has ``attach(model)``, called when a model is built, and ``publish(model)``
+        self.panels: list = []
         self.plots_view.on_hello = self._resend_plots
         self.network_view.on_hello = self._resend_network
 
@@ -71,6 +74,8 @@ class Session:
             self.rows = RowFeed(plotted_columns(spec))
             self.plots_view.spec = spec
             self.plots_view.send({"type": "reset"})
+            for panel in self.panels:
+                panel.attach(model)
 
     @property
     def ready(self) -> bool:
@@ -157,6 +162,8 @@ class Session:
                 self.headline_view.status = self.status
             if self.network_shown:
                 self._send_network()
+            for panel in self.panels:
+                panel.publish(self.model)
             self._send_rows(frame)
 
     def _send_rows(self, frame: int | None) -> None:

@@ -24,6 +24,13 @@ given, so a bandit is reproducible from its seed, and its whole state is a dict
 of plain numbers and arrays (:meth:`Bandit.state` / :meth:`Bandit.load`), so it
 survives being saved and reloaded.
 
+A bandit recommender calls :meth:`Bandit.update` and :meth:`Bandit.choose` once per
+window of requests, between stretches of compiled simulation a few tens of
+microseconds long, so a round must cost microseconds: the per-arm numbers are kept
+in plain Python lists of floats (K is a dozen arms at most in practice, where NumPy's
+per-call overhead is larger than the arithmetic), updated in place, and read as
+arrays (``counts``, ``sums``, ``means``) only by those who ask.
+
 >>> rng = np.random.default_rng(0)
 >>> b = UCB1(3, rng)
 >>> for _ in range(300):
@@ -98,14 +105,34 @@ class Bandit:
         self.n_arms = n_arms
         self.rng = rng
         self.t = 0  #: rounds played
-        self.counts = np.zeros(n_arms, dtype=np.int64)
-        self.sums = np.zeros(n_arms)
+        self._counts = [0] * n_arms  # plays of each arm (lists: see the module docstring)
+        self._sums = [0.0] * n_arms  # total reward of each arm
+
+    @property
+    def counts(self) -> np.ndarray:
+        """How many times each arm was played."""
+        return np.array(self._counts, dtype=np.int64)
+
+    @counts.setter
+    def counts(self, values) -> None:
+        self._counts = [int(x) for x in values]
+
+    @property
+    def sums(self) -> np.ndarray:
+        """Total reward each arm earned."""
+        return np.array(self._sums, dtype=np.float64)
+
+    @sums.setter
+    def sums(self, values) -> None:
+        self._sums = [float(x) for x in values]
 
     @property
     def means(self) -> np.ndarray:
         """Mean reward of each arm so far (0 for an arm never played)."""
-        return np.divide(self.sums, self.counts, out=np.zeros(self.n_arms),
-                         where=self.counts > 0)
+        return np.array(self._means(), dtype=np.float64)
+
+    def _means(self) -> list[float]:
+        return [s / n if n else 0.0 for s, n in zip(self._sums, self._counts)]
 
     def choose(self) -> int:
         raise NotImplementedError
@@ -114,8 +141,8 @@ class Bandit:
         """Record that ``arm`` earned ``reward`` (clipped to [0, 1])."""
         reward = min(1.0, max(0.0, float(reward)))
         self.t += 1
-        self.counts[arm] += 1
-        self.sums[arm] += reward
+        self._counts[arm] += 1
+        self._sums[arm] += reward
         self._learn(arm, reward)
 
     def _learn(self, arm: int, reward: float) -> None:
@@ -123,21 +150,23 @@ class Bandit:
 
     def _untried(self) -> int:
         """The first arm never played, or -1: every algorithm here tries each arm once."""
-        untried = np.flatnonzero(self.counts == 0)
-        return int(untried[0]) if len(untried) else -1
+        counts = self._counts
+        return counts.index(0) if 0 in counts else -1
 
-    def _argmax(self, values: np.ndarray) -> int:
-        """An index of the largest value, ties broken at random."""
-        best = np.flatnonzero(values == values.max())
-        return int(best[0] if len(best) == 1 else self.rng.choice(best))
+    def _argmax(self, values) -> int:
+        """An index of the largest value, ties broken at random (a draw only on a tie)."""
+        top = max(values)
+        best = [i for i, x in enumerate(values) if x == top]
+        return best[0] if len(best) == 1 else best[int(self.rng.integers(len(best)))]
 
     # -- saving and reloading ---------------------------------------------------
     def state(self) -> dict[str, Any]:
         """Everything needed to continue exactly where this bandit is (plain values)."""
         out = {"name": self.name, "n_arms": self.n_arms, "config": dict(self.config),
-               "t": self.t, "counts": self.counts.tolist(), "sums": self.sums.tolist(),
+               "t": self.t, "counts": list(self._counts), "sums": list(self._sums),
                "rng": self.rng.bit_generator.state}
-        out.update({k: (v.tolist() if isinstance(v, np.ndarray) else v)
+        out.update({k: (v.tolist() if isinstance(v, np.ndarray) else
+                        list(v) if isinstance(v, list) else v)
                     for k, v in self._extra_state().items()})
         return out
 
@@ -151,8 +180,8 @@ class Bandit:
         rng.bit_generator.state = state["rng"]
         b = cls(state["n_arms"], rng, **state["config"])
         b.t = state["t"]
-        b.counts = np.asarray(state["counts"], dtype=np.int64)
-        b.sums = np.asarray(state["sums"], dtype=np.float64)
+        b.counts = state["counts"]
+        b.sums = state["sums"]
         b._load_extra(state)
         return b
 
@@ -182,7 +211,7 @@ class ExploreThenCommit(Bandit):
         if self.t < m * self.n_arms:
             return self.t % self.n_arms
         if self.committed < 0:
-            self.committed = self._argmax(self.means)
+            self.committed = self._argmax(self._means())
         return self.committed
 
     def _extra_state(self) -> dict[str, Any]:
@@ -219,7 +248,7 @@ class EpsilonGreedy(Bandit):
             return arm
         if self.rng.random() < self.epsilon():
             return int(self.rng.integers(self.n_arms))
-        return self._argmax(self.means)
+        return self._argmax(self._means())
 
 
 class UCB1(Bandit):
@@ -237,8 +266,10 @@ class UCB1(Bandit):
         arm = self._untried()
         if arm >= 0:
             return arm
-        bonus = self.config["c"] * np.sqrt(2.0 * math.log(self.t) / self.counts)
-        return self._argmax(self.means + bonus)
+        c, log_t = self.config["c"], 2.0 * math.log(self.t)
+        sqrt = math.sqrt
+        return self._argmax([s / n + c * sqrt(log_t / n)
+                             for s, n in zip(self._sums, self._counts)])
 
 
 class Exp3(Bandit):
@@ -255,19 +286,29 @@ class Exp3(Bandit):
 
     def __init__(self, n_arms: int, rng: np.random.Generator, **settings: Any):
         super().__init__(n_arms, rng, **settings)
-        self.loss = np.zeros(n_arms)  #: cumulative importance-weighted losses
-        self.last_p = np.full(n_arms, 1.0 / n_arms)
+        self.loss = [0.0] * n_arms  #: cumulative importance-weighted losses
+        self.last_p = [1.0 / n_arms] * n_arms  #: the distribution the last arm was drawn from
 
-    def probabilities(self) -> np.ndarray:
+    def _probabilities(self) -> list[float]:
         k = self.n_arms
         eta = self.config["eta"] * math.sqrt(math.log(max(k, 2)) / (max(self.t, 1) * k))
-        w = -eta * (self.loss - self.loss.min())
-        p = np.exp(w)
-        return p / p.sum()
+        low, exp = min(self.loss), math.exp
+        w = [exp(-eta * (x - low)) for x in self.loss]
+        total = sum(w)
+        return [x / total for x in w]
+
+    def probabilities(self) -> np.ndarray:
+        """The distribution the next arm is drawn from."""
+        return np.array(self._probabilities())
 
     def choose(self) -> int:
-        self.last_p = self.probabilities()
-        return int(self.rng.choice(self.n_arms, p=self.last_p))
+        p = self.last_p = self._probabilities()
+        u, cumulative, total = self.rng.random(), 0.0, sum(p)
+        for arm, x in enumerate(p):  # as Generator.choice(K, p=p) draws: one uniform
+            cumulative += x
+            if u < cumulative / total:
+                return arm
+        return self.n_arms - 1
 
     def _learn(self, arm: int, reward: float) -> None:
         self.loss[arm] += (1.0 - reward) / self.last_p[arm]
@@ -276,8 +317,8 @@ class Exp3(Bandit):
         return {"loss": self.loss, "last_p": self.last_p}
 
     def _load_extra(self, state: dict[str, Any]) -> None:
-        self.loss = np.asarray(state["loss"], dtype=np.float64)
-        self.last_p = np.asarray(state["last_p"], dtype=np.float64)
+        self.loss = [float(x) for x in state["loss"]]
+        self.last_p = [float(x) for x in state["last_p"]]
 
 
 class ThompsonSampling(Bandit):
@@ -293,12 +334,13 @@ class ThompsonSampling(Bandit):
 
     def __init__(self, n_arms: int, rng: np.random.Generator, **settings: Any):
         super().__init__(n_arms, rng, **settings)
-        self.wins = np.zeros(n_arms)
-        self.losses = np.zeros(n_arms)
+        self.wins = [0.0] * n_arms
+        self.losses = [0.0] * n_arms
 
     def choose(self) -> int:
-        a = self.config["prior"]
-        return self._argmax(self.rng.beta(self.wins + a, self.losses + a))
+        a, beta = self.config["prior"], self.rng.beta
+        # one draw per arm, in order: the stream of rng.beta(wins + a, losses + a)
+        return self._argmax([beta(w + a, v + a) for w, v in zip(self.wins, self.losses)])
 
     def _learn(self, arm: int, reward: float) -> None:
         if self.rng.random() < reward:
@@ -310,8 +352,8 @@ class ThompsonSampling(Bandit):
         return {"wins": self.wins, "losses": self.losses}
 
     def _load_extra(self, state: dict[str, Any]) -> None:
-        self.wins = np.asarray(state["wins"], dtype=np.float64)
-        self.losses = np.asarray(state["losses"], dtype=np.float64)
+        self.wins = [float(x) for x in state["wins"]]
+        self.losses = [float(x) for x in state["losses"]]
 
 
 #: Every algorithm, by name: the single place to add one.

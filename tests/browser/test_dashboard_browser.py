@@ -161,6 +161,7 @@ def test_an_impossible_combination_shows_a_message_and_the_page_keeps_working(op
 
 
 def test_each_preset_loads(open_page):
+    from model.parameters import format_mix, validate
     from visualization.scenarios_picker import load_presets
 
     presets, error = load_presets()
@@ -172,8 +173,8 @@ def test_each_preset_loads(open_page):
         wait_for_text(page, ".rw-running-params", f"text.includes('seed={scenario.seed}')")
         description = page.inner_text(".rw-scenario-description")
         assert scenario.description.split()[0] in description
-        mix = ",".join(f"{name}={share:g}" for name, share in scenario.base["recommenders"].items())
-        assert mix in running_params(page)
+        mix = validate({"recommenders": scenario.base["recommenders"]})["recommenders"]
+        assert format_mix(mix) in running_params(page)
 
 
 def test_the_page_loads_nothing_from_other_hosts(open_page, server_url):

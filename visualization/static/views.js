@@ -161,12 +161,14 @@ const PANEL_W = 330, PANEL_H = 230;
 const M = { left: 52, right: 50, top: 40, bottom: 30 };
 
 class Plots {
-  constructor(model, el) {
-    this.model = model; this.el = el;
+  // options: the view's CSS class, its export file name, its panels' CSS class
+  // (the bandit panel is this view under other names)
+  constructor(model, el, { css = "rw-plots-view", file = "rewire-plots", panelClass = "rw-panel" } = {}) {
+    this.model = model; this.el = el; this.panelClass = panelClass;
     this.columns = {}; this.length = 0; this.hist = new Int32Array(0);
     this.views = {};   // per panel: {x: [lo, hi] or null, hidden: Set}
-    el.classList.add("rw-plots-view");
-    exportButtons(el, "rewire-plots", ctx => this.paintAll(ctx));
+    el.classList.add(css);
+    exportButtons(el, file, ctx => this.paintAll(ctx));
     this.grid = document.createElement("div");
     this.grid.style.cssText = `display:grid;grid-template-columns:repeat(auto-fill,${PANEL_W}px);gap:4px`;
     el.appendChild(this.grid);
@@ -186,7 +188,7 @@ class Plots {
     this.grid.innerHTML = "";
     this.canvases = this.spec.panels.map((panel, i) => {
       const c = sizedCanvas(PANEL_W, PANEL_H);
-      c.className = "rw-panel";
+      c.className = this.panelClass;
       c.dataset.title = panel.title;
       this.grid.appendChild(c);
       this.views[i] = this.views[i] || { x: null, hidden: new Set() };
@@ -277,7 +279,14 @@ class Plots {
     return size;
   }
 
+  margin(i) {
+    // a panel may ask for a wider left margin (arm names on its y axis)
+    const panel = this.spec.panels[i] || {};
+    return panel.left ? { ...M, left: panel.left } : M;
+  }
+
   paint(ctx, i) {
+    const M = this.margin(i);
     const panel = this.spec.panels[i], view = this.views[i];
     const W = PANEL_W, H = PANEL_H, pw = W - M.left - M.right, ph = H - M.top - M.bottom;
     ctx.fillStyle = "#ffffff"; ctx.fillRect(0, 0, W, H);
@@ -327,9 +336,10 @@ class Plots {
     }
     ctx.fillText(panel.xlabel || "generation", M.left + pw / 2, H - 12);
     ctx.textAlign = "right"; ctx.textBaseline = "middle";
-    for (const t of ticks(yl[0], yl[1], 4)) {
+    const yticks = panel.categories ? panel.categories.map((_, k) => k) : ticks(yl[0], yl[1], 4);
+    for (const t of yticks) {
       ctx.beginPath(); ctx.moveTo(M.left - 4, Y(t, yl)); ctx.lineTo(M.left, Y(t, yl)); ctx.stroke();
-      ctx.fillText(fmt(t), M.left - 6, Y(t, yl));
+      ctx.fillText(panel.categories ? panel.categories[t] : fmt(t), M.left - 6, Y(t, yl));
     }
     if (yr) {
       ctx.textAlign = "left";
@@ -358,14 +368,20 @@ class Plots {
         const v = this.series(s), r = s.right ? yr : yl;
         ctx.strokeStyle = s.colour; ctx.lineWidth = s.width || 2; ctx.setLineDash(s.dash ? [5, 3] : []);
         ctx.beginPath();
-        let started = false;
+        let started = false, last = 0;
         const a = Math.max(0, Math.floor(x0)), b = Math.min(v.length - 1, Math.ceil(x1));
-        for (let g = a; g <= b; g += (g + stride > b && g < b) ? (b - g) : stride) {
+        // points: a dot per value (values with gaps between them); step: a value holds
+        // until the next one (an arm in force)
+        const pstep = s.points ? 1 : stride;
+        for (let g = a; g <= b; g += (g + pstep > b && g < b) ? (b - g) : pstep) {
           if (!Number.isFinite(v[g])) { started = false; continue; }
           const px = X(g), py = clip(Y(v[g], r));
+          if (s.points) { if (px >= M.left - 1 && px <= M.left + pw + 1) { ctx.moveTo(px + 2.5, py); ctx.arc(px, py, 2.5, 0, 2 * Math.PI); } continue; }
+          if (started && s.step) ctx.lineTo(px, last);
           if (started) ctx.lineTo(px, py); else { ctx.moveTo(px, py); started = true; }
+          last = py;
         }
-        ctx.stroke();
+        if (s.points) { ctx.fillStyle = s.colour; ctx.fill(); } else ctx.stroke();
       });
       ctx.setLineDash([]);
     }
@@ -376,6 +392,7 @@ class Plots {
   }
 
   interact(c, i) {
+    const M = this.margin(i);
     const view = this.views[i];
     const panel = () => this.spec.panels[i];
     const pw = PANEL_W - M.left - M.right;
@@ -401,7 +418,11 @@ class Plots {
         if (x < 0 || x >= this.length) return this.hideTip(view);
         lines = [`generation ${x}`];
         p.series.forEach((s, j) => {
-          if (!view.hidden.has(j)) lines.push(`${s.name}: ${fmt(this.series(s)[x])}`);
+          if (view.hidden.has(j)) return;
+          const value = this.series(s)[x];
+          const shown = !Number.isFinite(value) ? "none"
+            : p.categories ? (p.categories[value] ?? fmt(value)) : fmt(value);
+          lines.push(`${s.name}: ${shown}`);
         });
       }
       view.hover = x;
@@ -690,7 +711,10 @@ export default {
   render({ model, el }) {
     const kind = model.get("kind");
     const view = kind === "network" ? new Network(model, el)
-      : kind === "headline" ? new Headline(model, el) : new Plots(model, el);
+      : kind === "headline" ? new Headline(model, el)
+      : kind === "bandits" ? new Plots(model, el, { css: "rw-bandit-view", file: "rewire-bandits",
+                                                    panelClass: "rw-bandit-panel" })
+      : new Plots(model, el);
     return () => { view.tip && view.tip.remove(); };
   },
 };
