@@ -28,6 +28,9 @@ import solara
 from model.parameters import PARAMETERS, format_mix
 from visualization.controls import ParameterControls, PlaybackControls, problem
 from visualization.classroom import registry
+from visualization.compare import CompareCard, TwinNetworkCard
+from visualization.how_it_works import HowItWorks
+from visualization.interventions_panel import InterventionCard
 from visualization.lessons import LessonCard
 from visualization.limits import Limits, refusal
 from visualization.links import opening, share_query, url_name
@@ -212,7 +215,10 @@ def RunView(session: Session, changed: solara.Reactive, playback: dict,
         Progress(session, changed, playback, draft, message)
         with solara.Row(classes=["rw-views"]):
             NetworkCard(session, show_network, int(session.params.get("n", 0)))
+            TwinNetworkCard(session, show_network.value, int(session.params.get("n", 0)), run)
             PlotsCard(session)
+        with solara.Card("How it works", classes=["rw-how-card"]):
+            HowItWorks()
 
 
 def share_url(query: str) -> str:
@@ -347,6 +353,11 @@ def Page():
                 ScenarioPicker(on_load=load_preset)
             with solara.Card("Share this run"):
                 ShareLink(session, run.value, entry.label)
+            with solara.Card("Compare with a twin"):
+                CompareCard(session, restart=lambda: rebuild(dict(session.params)), run=run.value)
+            with solara.Card("Change the rules now"):
+                InterventionCard(session, publish=lambda: session.publish(clock.next_frame()),
+                                 run=run.value)
             with solara.Card("Download the current run"):
                 Downloads(session)  # here, out of the per-frame tree: nothing to redraw
             with solara.Card("Parameters"):

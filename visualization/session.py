@@ -20,6 +20,7 @@ import io
 import threading
 from typing import Any
 
+from visualization.compare import TWIN_PREFIX, merged_vars, overlay_spec
 from visualization.network import NetworkFeed
 from visualization.plots import RowFeed, degree_counts, panel_spec, plotted_columns
 from visualization.widgets import HeadlineView, NetworkView, PlotsView
@@ -58,16 +59,31 @@ class Session:
         self.last_frame: int | None = None
         self.plots_view.on_hello = self._resend_plots
         self.network_view.on_hello = self._resend_network
+        #: compare mode (visualization.compare): what the twin changes (None: no twin),
+        #: the twin model, its network view and feed
+        self.twin_changes: dict[str, Any] | None = None
+        self.twin = None
+        self.twin_view = NetworkView()
+        self.twin_network: NetworkFeed | None = None
+        self.twin_view.on_hello = self._resend_twin_network
+        #: how many intervention marks the plots view has
+        self._marks_sent = 0
 
     # -- running -------------------------------------------------------------
     def build(self, params: dict[str, Any]) -> None:
         """Replace the model with a new one built from ``params`` (raises ValueError)."""
         model = make_model(**params)  # may raise ParameterError: leave the old run intact
+        # compare mode: the twin from the same seed (may raise too, before anything changes)
+        twin = model.twin(**self.twin_changes) if self.twin_changes else None
         with self.lock:
             self.model = model
             self.params = dict(params)
             self.network = None  # laid out lazily, only if the network view is shown
+            self.twin, self.twin_network = twin, None
+            self._marks_sent = 0
             spec = panel_spec(list(model.recommender_names))
+            if twin is not None:
+                spec = overlay_spec(spec, panel_spec(list(twin.recommender_names)))
             self.rows = RowFeed(plotted_columns(spec))
             self.plots_view.spec = spec
             self.plots_view.send({"type": "reset"})
@@ -78,8 +94,10 @@ class Session:
 
     @property
     def running(self) -> bool:
-        """Whether the model can still advance (False after fixation or the time limit)."""
-        return self.model is not None and bool(self.model.running)
+        """Whether the model (or its twin) can still advance (False after fixation or the
+        time limit)."""
+        return self.model is not None and (bool(self.model.running) or (
+            self.twin is not None and bool(self.twin.running)))
 
     @property
     def generation(self) -> int:
@@ -107,10 +125,50 @@ class Session:
         """Advance up to ``generations`` generations; return how many were done."""
         done = 0
         with self.lock:
-            while done < generations and self.model is not None and self.model.running:
-                self.model.step()
+            while done < generations and self.running:
+                self.model.step()  # a stopped model's step does nothing
+                if self.twin is not None:
+                    self.twin.step()  # the twins are stepped together
                 done += 1
         return done
+
+    def intervene(self, what: dict[str, Any]) -> dict:
+        """Apply an intervention now (``RewireModel.intervene``'s keywords) to the run and,
+        in compare mode, to its twin (checked for both first, so both or neither change).
+        Returns the run's record; raises ParameterError, one line naming the key."""
+        from model.interventions import check_intervention
+        from model.parameters import ParameterError
+
+        with self.lock:
+            if self.model is None:
+                raise ValueError("no run to change")
+            if self.twin is not None:
+                check_intervention(dict(what), self.model.engine.params,
+                                   self.model.recommender_names)  # the run's message first
+                try:
+                    check_intervention(dict(what), self.twin.engine.params,
+                                       self.twin.recommender_names)
+                except ParameterError as err:
+                    raise ParameterError(err.name, f"the twin: {err}") from None
+            record = self.model.intervene(**dict(what))
+            if self.twin is not None:
+                self.twin.intervene(**dict(what))
+            # the current generation's row was measured again: send it again
+            rows = [self.model] + ([self.twin] if self.twin is not None else [])
+            self.rows.sent = min([self.rows.sent] + [
+                len(m.datacollector.model_vars["cooperation"]) - 1 for m in rows])
+            return record
+
+    def marks(self) -> list[list]:
+        """``[generation, label]`` of every intervention so far (the run's, then the
+        twin's that the run does not share), for the plots' time axis."""
+        out: list[list] = []
+        for model in (self.model, self.twin):
+            for record in (model.interventions if model is not None else []):
+                mark = [int(record["generation"]), str(record["label"])]
+                if mark not in out:
+                    out.append(mark)
+        return out
 
     @property
     def status(self) -> str:
@@ -157,20 +215,45 @@ class Session:
                 self.headline_view.status = self.status
             if self.network_shown:
                 self._send_network()
+                if self.twin is not None:
+                    self._send_twin_network()
             self._send_rows(frame)
 
     def _send_rows(self, frame: int | None) -> None:
-        first, rows = self.rows.next_rows(self.model_vars)
+        plotted = self.model_vars if self.twin is None else \
+            merged_vars(self.model_vars, self.twin.datacollector.model_vars)
+        first, rows = self.rows.next_rows(plotted)
         message = {"type": "rows", "first": first, "count": len(rows),
                    "columns": self.rows.columns}
         if frame is not None:
             message["frame"] = frame
+        if len(self.model.interventions) + (len(self.twin.interventions) if self.twin
+                                            else 0) != self._marks_sent or first == 0:
+            message["marks"] = self.marks()
+            self._marks_sent = len(self.model.interventions) + (
+                len(self.twin.interventions) if self.twin else 0)
         self.plots_view.send(message, [rows.tobytes(), degree_counts(self.model.degree).tobytes()])
 
     def _send_network(self) -> None:
         feed = self.network_feed()
         piece = feed.frame(self.generation)
         self.network_view.send({"type": "graph", **piece.header}, piece.buffers())
+
+    def _send_twin_network(self) -> None:
+        if self.twin_network is None:
+            seed = self.params.get("rng") or 0  # the run's: both start from one layout
+            self.twin_network = NetworkFeed(self.twin, seed=int(seed) % (2**32))
+        twin_rows = len(self.twin.datacollector.model_vars.get("cooperation", []))
+        piece = self.twin_network.frame(max(twin_rows - 1, 0))
+        self.twin_view.send({"type": "graph", **piece.header}, piece.buffers())
+
+    def _resend_twin_network(self) -> None:
+        with self.lock:
+            if self.twin is None or not self.network_shown:
+                return
+            if self.twin_network is not None:
+                self.twin_network.rewind()
+            self._send_twin_network()
 
     def _resend_plots(self) -> None:
         with self.lock:
@@ -189,11 +272,16 @@ class Session:
 
     # -- export --------------------------------------------------------------
     def csv(self) -> str:
-        """The run's time series as CSV: one row per generation, row 0 the initial state."""
+        """The run's time series as CSV: one row per generation, row 0 the initial state;
+        the ``intervention`` column holds the labels of the interventions applied at
+        that generation. In compare mode the twin's columns follow, prefixed ``twin:``."""
         with self.lock:
             if self.model is None:
                 return ""
             frame = self.model.datacollector.get_model_vars_dataframe()
+            if self.twin is not None:
+                other = self.twin.datacollector.get_model_vars_dataframe()
+                frame = frame.join(other.add_prefix(TWIN_PREFIX), how="outer")
         frame.index.name = "generation"
         out = io.StringIO()
         frame.to_csv(out)

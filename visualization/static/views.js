@@ -164,6 +164,7 @@ class Plots {
   constructor(model, el) {
     this.model = model; this.el = el;
     this.columns = {}; this.length = 0; this.hist = new Int32Array(0);
+    this.marks = [];   // interventions: [generation, label]
     this.views = {};   // per panel: {x: [lo, hi] or null, hidden: Set}
     el.classList.add("rw-plots-view");
     exportButtons(el, "rewire-plots", ctx => this.paintAll(ctx));
@@ -198,12 +199,14 @@ class Plots {
 
   receive(msg, buffers) {
     if (msg.type === "reset") {
-      this.columns = {}; this.length = 0; this.hist = new Int32Array(0);
+      this.columns = {}; this.length = 0; this.hist = new Int32Array(0); this.marks = [];
+      this.el.dataset.marks = "[]";
       for (const k in this.views) this.views[k].x = null;
     } else if (msg.type === "rows") {
       const rows = floats(buffers[0], Float64Array);
       const names = msg.columns, count = msg.count;
-      if (msg.first !== this.length) return this.model.send({ type: "hello" });  // a gap: resync
+      if (msg.first > this.length) return this.model.send({ type: "hello" });  // a gap: resync
+      this.length = msg.first;  // a row measured again (after an intervention) is replaced
       for (let j = 0; j < names.length; j++) {
         let col = this.columns[names[j]];
         const need = this.length + count;
@@ -216,6 +219,7 @@ class Plots {
       }
       this.length += count;
       if (buffers.length > 1) this.hist = floats(buffers[1], Int32Array);
+      if (msg.marks) { this.marks = msg.marks; this.el.dataset.marks = JSON.stringify(msg.marks); }
     }
     // the numbers are in: the server may compute the next frame while this one is drawn
     if (msg.frame !== undefined) answerReceived(this.model, msg.frame);
@@ -289,13 +293,18 @@ class Plots {
     const hit = this.legend[i] = [];
     let lx = M.left;
     ctx.font = SMALL; ctx.textAlign = "left"; ctx.textBaseline = "middle";
-    if (panel.kind !== "hist" && panel.series.length > 1) {
-      panel.series.forEach((s, j) => {
-        const label = s.name + (s.right ? " (right)" : "");
+    const twins = panel.series.some(s => s.twin);
+    if (panel.kind !== "hist" && (panel.series.length > 1 || twins)) {
+      const entries = panel.series.map((s, j) => [s, j]).filter(([s]) => !s.twin);
+      if (twins) entries.push([{ name: "twin", colour: "#777777", twin: true, dotted: true }, -1]);
+      entries.forEach(([s, j]) => {
+        const label = s.twin ? "twin (dotted)" : s.name + (s.right ? " (right)" : "");
         const w = ctx.measureText(label).width + 22;
         if (lx + w > W - 4) return;
         ctx.globalAlpha = view.hidden.has(j) ? 0.3 : 1;
-        ctx.fillStyle = s.colour; ctx.fillRect(lx, 22, 12, 4);
+        ctx.fillStyle = s.colour;
+        if (s.dotted) { ctx.fillRect(lx, 22, 3, 4); ctx.fillRect(lx + 5, 22, 3, 4); ctx.fillRect(lx + 10, 22, 2, 4); }
+        else ctx.fillRect(lx, 22, 12, 4);
         ctx.fillStyle = "#222"; ctx.fillText(label, lx + 15, 25);
         ctx.globalAlpha = 1;
         hit.push([lx, lx + w, j]);
@@ -307,7 +316,7 @@ class Plots {
     let values = [];
     if (panel.kind === "hist") values = [[...this.hist]];
     else panel.series.forEach((s, j) => {
-      if (view.hidden.has(j)) return;
+      if (this.hiddenSeries(view, s, j)) return;
       const v = this.series(s);
       const a = Math.max(0, Math.floor(x0)), b = Math.min(v.length, Math.ceil(x1) + 1);
       (s.right ? right : left).push(v.subarray(a, b));
@@ -354,9 +363,10 @@ class Plots {
     } else {
       const stride = Math.max(1, Math.floor((x1 - x0) / (2 * pw)));
       panel.series.forEach((s, j) => {
-        if (view.hidden.has(j)) return;
+        if (this.hiddenSeries(view, s, j)) return;
         const v = this.series(s), r = s.right ? yr : yl;
-        ctx.strokeStyle = s.colour; ctx.lineWidth = s.width || 2; ctx.setLineDash(s.dash ? [5, 3] : []);
+        ctx.strokeStyle = s.colour; ctx.lineWidth = s.width || 2;
+        ctx.setLineDash(s.twin ? (s.dash ? [1.5, 4] : [2, 2.5]) : s.dash ? [5, 3] : []);
         ctx.beginPath();
         let started = false;
         const a = Math.max(0, Math.floor(x0)), b = Math.min(v.length - 1, Math.ceil(x1));
@@ -369,10 +379,36 @@ class Plots {
       });
       ctx.setLineDash([]);
     }
+    if (panel.kind !== "hist") this.paintMarks(ctx, x0, x1, X, ph);
     if (view.hover !== undefined && view.hover !== null) {
       ctx.strokeStyle = "#888"; ctx.lineWidth = 1;
       ctx.beginPath(); ctx.moveTo(X(view.hover), M.top); ctx.lineTo(X(view.hover), M.top + ph); ctx.stroke();
     }
+  }
+
+  hiddenSeries(view, s, j) {
+    // a twin's series hides with its run's series of the same name, or all with "twin"
+    return view.hidden.has(j) || (s.twin && (view.hidden.has(-1) ||
+      (s.base !== null && s.base !== undefined && view.hidden.has(s.base))));
+  }
+
+  paintMarks(ctx, x0, x1, X, ph) {
+    // interventions: a dashed line at their generation, labelled at the top
+    ctx.save();
+    ctx.font = SMALL; ctx.textAlign = "left"; ctx.textBaseline = "top";
+    let row = 0;
+    for (const [g, label] of this.marks) {
+      if (g < x0 || g > x1) continue;
+      ctx.strokeStyle = "#6a3d9a"; ctx.lineWidth = 1.2; ctx.setLineDash([4, 3]);
+      ctx.beginPath(); ctx.moveTo(X(g), M.top); ctx.lineTo(X(g), M.top + ph); ctx.stroke();
+      ctx.setLineDash([]);
+      ctx.fillStyle = "#6a3d9a";
+      const text = label.length > 28 ? label.slice(0, 27) + "…" : label;
+      const w = ctx.measureText(text).width;
+      const x = Math.min(X(g) + 3, PANEL_W - M.right - w);
+      ctx.fillText(text, x, M.top + 2 + 12 * (row++ % 3));
+    }
+    ctx.restore();
   }
 
   interact(c, i) {
@@ -401,8 +437,9 @@ class Plots {
         if (x < 0 || x >= this.length) return this.hideTip(view);
         lines = [`generation ${x}`];
         p.series.forEach((s, j) => {
-          if (!view.hidden.has(j)) lines.push(`${s.name}: ${fmt(this.series(s)[x])}`);
+          if (!this.hiddenSeries(view, s, j)) lines.push(`${s.name}${s.twin ? " (twin)" : ""}: ${fmt(this.series(s)[x])}`);
         });
+        for (const [g, label] of this.marks) if (g === x) lines.push(`intervention: ${label}`);
       }
       view.hover = x;
       this.tip.textContent = lines.join("\n");
