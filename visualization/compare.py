@@ -121,7 +121,7 @@ def CompareCard(session, restart: Callable[[], None], run: int):
                 "setting (dotted lines, right).", classes=["rw-caption"])
     solara.Select("The twin changes", values=list(labels),
                   value=PARAMETERS[name.value].label or name.value,
-                  on_value=lambda label: name.set(labels[label]))
+                  on_value=lambda label: name.set(labels[label]), classes=["rw-twin-param"])
     current = params.get(name.value)
     example = format_mix(current) if isinstance(current, dict) else format_number(current)
     solara.InputText(f"to (now {example})", value=text, continuous_update=True,

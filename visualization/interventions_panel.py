@@ -96,10 +96,11 @@ def InterventionCard(session, publish: Callable[[], None], run: int):
             outcome.set((str(err), ""))
             return
         outcome.set(("", f"Applied at generation {record['generation']}: {record['label']}"))
+        label.set("")  # a label names one intervention
         publish()
 
     solara.Select("Change", values=list(KINDS), value=kind_label,
-                  on_value=lambda _: outcome.set(("", "")))
+                  on_value=lambda _: outcome.set(("", "")), classes=["rw-intervention-kind"])
     if kind in ("W", "beta"):
         current = model.params[kind]
         solara.InputText(f"new {kind} (now {current:g}; {PARAMETERS[kind].range_text()})",
@@ -109,7 +110,7 @@ def InterventionCard(session, publish: Callable[[], None], run: int):
             if choices:
                 solara.Select("recommender", values=choices,
                               value=recommender.value if recommender.value in choices else None,
-                              on_value=recommender.set)
+                              on_value=recommender.set, classes=["rw-intervention-recommender"])
             else:
                 solara.Text("No recommender of this run is without users: declare the new "
                             "one in the mix with share 0 (e.g. local=1, coop-random=0) "

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import io
 import threading
+import uuid
 from typing import Any
 
 from visualization.compare import TWIN_PREFIX, merged_vars, overlay_spec
@@ -66,6 +67,11 @@ class Session:
         self.twin_view = NetworkView()
         self.twin_network: NetworkFeed | None = None
         self.twin_view.on_hello = self._resend_twin_network
+        self.twin_view.role = "twin"
+        self.headline_view.on_hello = self._resend_headline
+        channel = uuid.uuid4().hex
+        for view in (self.plots_view, self.network_view, self.twin_view, self.headline_view):
+            view.channel = channel
         #: how many intervention marks the plots view has
         self._marks_sent = 0
 
@@ -207,19 +213,28 @@ class Session:
             if frame is not None:
                 self.last_frame = frame
             latest = self.latest()
-            with self.headline_view.hold_sync():
-                self.headline_view.generation = self.generation
-                self.headline_view.cooperation = float(latest.get("cooperation", 0.0))
-                self.headline_view.rewires = int(latest.get("rewires", 0))
-                self.headline_view.max_degree = int(latest.get("max_degree", 0))
-                self.headline_view.status = self.status
+            view = self.headline_view
+            view.generation = self.generation
+            view.cooperation = float(latest.get("cooperation", 0.0))
+            view.rewires = int(latest.get("rewires", 0))
+            view.max_degree = int(latest.get("max_degree", 0))
+            view.status = self.status
+            graphs: dict[str, dict] = {}
+            buffers: list[bytes] = []
             if self.network_shown:
-                self._send_network()
+                pieces = [("network", self.network_feed(), self.generation)]
                 if self.twin is not None:
-                    self._send_twin_network()
-            self._send_rows(frame)
+                    pieces.append(("twin", self._twin_feed(), self._twin_generation()))
+                for role, feed, generation in pieces:
+                    piece = feed.frame(generation)
+                    graphs[role] = {"type": "graph", **piece.header, "at": 2 + len(buffers)}
+                    buffers += piece.buffers()
+            self._send_rows(frame, {"headline": view.numbers(), "graphs": graphs}, buffers)
 
-    def _send_rows(self, frame: int | None) -> None:
+    def _send_rows(self, frame: int | None, extra: dict | None = None,
+                   buffers: list[bytes] = ()) -> None:
+        """The plots' message: new rows and degree counts, and (``extra``, ``buffers``)
+        what the frame carries for the page's other views."""
         plotted = self.model_vars if self.twin is None else \
             merged_vars(self.model_vars, self.twin.datacollector.model_vars)
         first, rows = self.rows.next_rows(plotted)
@@ -232,20 +247,30 @@ class Session:
             message["marks"] = self.marks()
             self._marks_sent = len(self.model.interventions) + (
                 len(self.twin.interventions) if self.twin else 0)
-        self.plots_view.send(message, [rows.tobytes(), degree_counts(self.model.degree).tobytes()])
+        message.update(extra or {})
+        self.plots_view.send(message, [rows.tobytes(), degree_counts(self.model.degree).tobytes(),
+                                       *buffers])
 
     def _send_network(self) -> None:
         feed = self.network_feed()
         piece = feed.frame(self.generation)
         self.network_view.send({"type": "graph", **piece.header}, piece.buffers())
 
-    def _send_twin_network(self) -> None:
+    def _twin_feed(self) -> NetworkFeed:
         if self.twin_network is None:
             seed = self.params.get("rng") or 0  # the run's: both start from one layout
             self.twin_network = NetworkFeed(self.twin, seed=int(seed) % (2**32))
-        twin_rows = len(self.twin.datacollector.model_vars.get("cooperation", []))
-        piece = self.twin_network.frame(max(twin_rows - 1, 0))
+        return self.twin_network
+
+    def _twin_generation(self) -> int:
+        return max(len(self.twin.datacollector.model_vars.get("cooperation", [])) - 1, 0)
+
+    def _send_twin_network(self) -> None:
+        piece = self._twin_feed().frame(self._twin_generation())
         self.twin_view.send({"type": "graph", **piece.header}, piece.buffers())
+
+    def _resend_headline(self) -> None:
+        self.headline_view.send({"type": "headline", **self.headline_view.numbers()})
 
     def _resend_twin_network(self) -> None:
         with self.lock:

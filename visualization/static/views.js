@@ -6,6 +6,12 @@
 // set of drawing functions that also write SVG (SvgContext below), so PNG and SVG
 // exports show exactly what the page shows.
 //
+// A frame is one message, to the plots view: the new rows, and with them the headline's
+// numbers and each network's frame (positions, states, degrees, ties added and
+// removed); the plots view hands those on to the page's headline and network views
+// with a window event named by the session's channel. A view that opens late says
+// "hello" and is sent everything on its own.
+//
 // Once a frame's numbers are in, the plots view answers {type: "received", frame}: the
 // server's play loop waits for that before stepping again, so frames never queue up
 // between server and browser. Drawing is decoupled from receiving: each view draws
@@ -16,6 +22,31 @@
 const FONT = "12px sans-serif";
 const SMALL = "11px sans-serif";
 const TITLE_FONT = "bold 13px sans-serif";
+// A view paints at most once per screen refresh, and after a paint that took t ms it
+// waits PAINT_REST x t ms before the next: painting takes at most a quarter of the
+// page's time, so a slow machine (or many tabs on one core) paints less often while
+// every frame's numbers are still taken in, and answered, at once.
+const PAINT_REST = 3;
+
+// Paint a view's newest state: once per screen refresh at most, resting after a paint
+// in proportion to how long it took (PAINT_REST); nothing while the tab is hidden.
+function schedulePaint(view, paint) {
+  if (document.hidden || view.raf || view.rest) return;
+  const wait = (view.nextPaint || 0) - performance.now();
+  if (wait > 0) {
+    view.rest = setTimeout(() => { view.rest = null; schedulePaint(view, paint); }, wait);
+    return;
+  }
+  view.raf = requestAnimationFrame(() => {
+    view.raf = null;
+    const t0 = performance.now();
+    paint();
+    const took = performance.now() - t0;
+    view.nextPaint = performance.now() + PAINT_REST * took;
+    view.el.dataset.paintMs = took.toFixed(1);
+    view.el.dataset.paints = (+view.el.dataset.paints || 0) + 1;
+  });
+}
 
 // ---------------------------------------------------------------- helpers
 function floats(view, Type) {
@@ -156,6 +187,15 @@ function answerReceived(model, frame) {
   model.send({ type: "received", frame });
 }
 
+// the window events that carry a frame's parts from the plots view to the other views
+function eventName(model, part) { return `rw-${model.get("channel")}-${part}`; }
+
+function listen(view, model, part, handler) {
+  const name = eventName(model, part);
+  window.addEventListener(name, handler);
+  view.cleanups = (view.cleanups || []).concat(() => window.removeEventListener(name, handler));
+}
+
 // ---------------------------------------------------------------- the plots
 const PANEL_W = 330, PANEL_H = 230;
 const M = { left: 52, right: 50, top: 40, bottom: 30 };
@@ -220,6 +260,11 @@ class Plots {
       this.length += count;
       if (buffers.length > 1) this.hist = floats(buffers[1], Int32Array);
       if (msg.marks) { this.marks = msg.marks; this.el.dataset.marks = JSON.stringify(msg.marks); }
+      if (msg.headline) window.dispatchEvent(new CustomEvent(eventName(this.model, "headline"), { detail: msg.headline }));
+      for (const [role, head] of Object.entries(msg.graphs || {})) {
+        window.dispatchEvent(new CustomEvent(eventName(this.model, role),
+          { detail: { msg: head, buffers: buffers.slice(head.at, head.at + 5) } }));
+      }
     }
     // the numbers are in: the server may compute the next frame while this one is drawn
     if (msg.frame !== undefined) answerReceived(this.model, msg.frame);
@@ -227,15 +272,9 @@ class Plots {
   }
 
   schedule() {
-    if (document.hidden) return;  // nobody looks: draw when the tab is shown again
-    if (this.raf) return;
-    this.raf = requestAnimationFrame(() => {
-      this.raf = null;
-      const t0 = performance.now();
+    schedulePaint(this, () => {
       this.canvases.forEach((c, i) => this.paint(c.getContext("2d"), i));
-      this.el.dataset.paintMs = (performance.now() - t0).toFixed(1);
       this.el.dataset.generation = this.length - 1;  // what is on screen (tests, benchmark)
-      this.el.dataset.paints = (+this.el.dataset.paints || 0) + 1;
     });
   }
 
@@ -514,6 +553,7 @@ class Network {
     this.canvas.addEventListener("mousemove", ev => this.hover(ev));
     this.canvas.addEventListener("mouseleave", () => { this.tip.style.display = "none"; });
     model.on("msg:custom", (msg, buffers) => this.receive(msg, buffers));
+    listen(this, model, model.get("role") || "network", ev => this.receive(ev.detail.msg, ev.detail.buffers));
     document.addEventListener("visibilitychange", () => { if (!document.hidden) this.schedule(); });
     model.send({ type: "hello" });
   }
@@ -557,15 +597,9 @@ class Network {
   }
 
   schedule() {
-    if (document.hidden) return;
-    if (this.raf) return;
-    this.raf = requestAnimationFrame(() => {
-      this.raf = null;
-      const t0 = performance.now();
+    schedulePaint(this, () => {
       this.paint(this.screen);
-      this.el.dataset.paintMs = (performance.now() - t0).toFixed(1);
       this.el.dataset.generation = this.generation;
-      this.el.dataset.paints = (+this.el.dataset.paints || 0) + 1;
     });
   }
 
@@ -708,18 +742,20 @@ class Headline {
     this.rewires = span("rw-headline rw-rewires");
     this.degree = span("rw-headline rw-max-degree");
     this.status = span("rw-status");
-    model.on("change", () => this.show());
-    this.show();
+    listen(this, model, "headline", ev => this.show(ev.detail));
+    model.on("msg:custom", msg => { if (msg.type === "headline") this.show(msg); });
+    this.show({ generation: 0, cooperation: null, status: "no model" });
+    model.send({ type: "hello" });
   }
 
-  show() {
-    const m = this.model, coop = m.get("cooperation");
-    this.generation.textContent = `Generation ${m.get("generation")}`;
+  show(m) {
+    const coop = m.cooperation;
+    this.generation.textContent = `Generation ${m.generation}`;
     const has = coop !== null && coop !== undefined;
     this.cooperation.textContent = has ? `Cooperation ${(100 * coop).toFixed(1)}%` : "";
-    this.rewires.textContent = has ? `Rewires ${m.get("rewires").toLocaleString("en-US")}` : "";
-    this.degree.textContent = has ? `Max degree ${m.get("max_degree")}` : "";
-    this.status.textContent = `(${m.get("status")})`;
+    this.rewires.textContent = has ? `Rewires ${m.rewires.toLocaleString("en-US")}` : "";
+    this.degree.textContent = has ? `Max degree ${m.max_degree}` : "";
+    this.status.textContent = `(${m.status})`;
   }
 }
 
@@ -728,6 +764,6 @@ export default {
     const kind = model.get("kind");
     const view = kind === "network" ? new Network(model, el)
       : kind === "headline" ? new Headline(model, el) : new Plots(model, el);
-    return () => { view.tip && view.tip.remove(); };
+    return () => { view.tip && view.tip.remove(); (view.cleanups || []).forEach(f => f()); };
   },
 };
