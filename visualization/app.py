@@ -7,8 +7,8 @@ are independent.
 
 Playing runs a worker thread (``solara.use_thread``) that steps the model, sends
 the headline and the views the numbers that changed (:meth:`Session.publish`) and
-waits until the browser says it has received that frame before stepping again, so
-frames never queue up between server and browser. The browser draws the newest state
+waits until the browser says it has received the frame before (one frame in flight)
+before stepping again, so frames never queue up between server and browser. The browser draws the newest state
 once per screen refresh: a busy browser skips drawings, not data. The server draws
 nothing.
 
@@ -327,7 +327,7 @@ def Page():
             session.step(speed.value)
             target = clock.next_frame()
             session.publish(target)
-            if not clock.wait_for(target, FRAME_TIMEOUT):
+            if not clock.wait_for(target - 1, FRAME_TIMEOUT):  # one frame may be in flight
                 playing.value = False  # nobody is drawing: the page was closed
                 break
             if not session.running:

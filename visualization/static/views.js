@@ -266,8 +266,11 @@ class Plots {
           { detail: { msg: head, buffers: buffers.slice(head.at, head.at + 5) } }));
       }
     }
-    // the numbers are in: the server may compute the next frame while this one is drawn
-    if (msg.frame !== undefined) answerReceived(this.model, msg.frame);
+    // the numbers are in: the server may compute the next frame while this one is drawn.
+    // The play loop keeps one frame in flight (it waits for frame t - 1 after sending
+    // t), so answering every other frame is enough; each answer costs the server a
+    // message in and two kernel status messages out.
+    if (msg.frame !== undefined && msg.frame % 2 === 0) answerReceived(this.model, msg.frame);
     this.schedule();
   }
 
