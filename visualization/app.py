@@ -7,8 +7,8 @@ are independent.
 
 Playing runs a worker thread (``solara.use_thread``) that steps the model, sends
 the headline and the views the numbers that changed (:meth:`Session.publish`) and
-waits until the browser says it has received that frame before stepping again, so
-frames never queue up between server and browser. The browser draws the newest state
+waits until the browser says it has received the frame before (one frame in flight)
+before stepping again, so frames never queue up between server and browser. The browser draws the newest state
 once per screen refresh: a busy browser skips drawings, not data. The server draws
 nothing.
 
@@ -29,6 +29,9 @@ from model.parameters import PARAMETERS, format_mix
 from visualization.bandit_panel import BanditCard
 from visualization.controls import ParameterControls, PlaybackControls, problem
 from visualization.classroom import registry
+from visualization.compare import CompareCard, TwinNetworkCard
+from visualization.how_it_works import HowItWorks
+from visualization.interventions_panel import InterventionCard
 from visualization.lessons import LessonCard
 from visualization.limits import Limits, refusal
 from visualization.links import opening, share_query, url_name
@@ -213,8 +216,11 @@ def RunView(session: Session, changed: solara.Reactive, playback: dict,
         Progress(session, changed, playback, draft, message)
         with solara.Row(classes=["rw-views"]):
             NetworkCard(session, show_network, int(session.params.get("n", 0)))
+            TwinNetworkCard(session, show_network.value, int(session.params.get("n", 0)), run)
             PlotsCard(session)
             BanditCard(session, run)
+        with solara.Card("How it works", classes=["rw-how-card"]):
+            HowItWorks()
 
 
 def share_url(query: str) -> str:
@@ -323,7 +329,7 @@ def Page():
             session.step(speed.value)
             target = clock.next_frame()
             session.publish(target)
-            if not clock.wait_for(target, FRAME_TIMEOUT):
+            if not clock.wait_for(target - 1, FRAME_TIMEOUT):  # one frame may be in flight
                 playing.value = False  # nobody is drawing: the page was closed
                 break
             if not session.running:
@@ -349,6 +355,11 @@ def Page():
                 ScenarioPicker(on_load=load_preset)
             with solara.Card("Share this run"):
                 ShareLink(session, run.value, entry.label)
+            with solara.Card("Compare with a twin"):
+                CompareCard(session, restart=lambda: rebuild(dict(session.params)), run=run.value)
+            with solara.Card("Change the rules now"):
+                InterventionCard(session, publish=lambda: session.publish(clock.next_frame()),
+                                 run=run.value)
             with solara.Card("Download the current run"):
                 Downloads(session)  # here, out of the per-frame tree: nothing to redraw
             with solara.Card("Parameters"):

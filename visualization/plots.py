@@ -78,14 +78,15 @@ class RowFeed:
 
     def next_rows(self, model_vars: dict) -> tuple[int, np.ndarray]:
         """``(first, rows)``: the unsent rows (generations ``first, first+1, ...``) as
-        a float64 array, one column per :attr:`columns`; marks them sent."""
-        total = len(model_vars.get(self.columns[0], [])) if self.columns else 0
+        a float64 array, one column per :attr:`columns`; marks them sent. Columns may
+        differ in length (a run and its twin, one stopped earlier): the longest sets
+        the rows, the shorter end in NaN."""
+        total = max((len(model_vars.get(name, [])) for name in self.columns), default=0)
         first = self.sent
         rows = np.full((max(total - first, 0), len(self.columns)), np.nan)
         for j, name in enumerate(self.columns):
-            values = model_vars.get(name, [])
-            if len(values) >= total:
-                rows[:, j] = values[first:total]
+            values = model_vars.get(name, [])[first:total]
+            rows[:len(values), j] = values
         self.sent = total
         return first, rows
 

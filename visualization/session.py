@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import io
 import threading
+import uuid
 from typing import Any
 
+from visualization.compare import TWIN_PREFIX, merged_vars, overlay_spec
 from visualization.network import NetworkFeed
 from visualization.plots import RowFeed, degree_counts, panel_spec, plotted_columns
 from visualization.widgets import HeadlineView, NetworkView, PlotsView
@@ -61,16 +63,36 @@ class Session:
         self.panels: list = []
         self.plots_view.on_hello = self._resend_plots
         self.network_view.on_hello = self._resend_network
+        #: compare mode (visualization.compare): what the twin changes (None: no twin),
+        #: the twin model, its network view and feed
+        self.twin_changes: dict[str, Any] | None = None
+        self.twin = None
+        self.twin_view = NetworkView()
+        self.twin_network: NetworkFeed | None = None
+        self.twin_view.on_hello = self._resend_twin_network
+        self.twin_view.role = "twin"
+        self.headline_view.on_hello = self._resend_headline
+        channel = uuid.uuid4().hex
+        for view in (self.plots_view, self.network_view, self.twin_view, self.headline_view):
+            view.channel = channel
+        #: how many intervention marks the plots view has
+        self._marks_sent = 0
 
     # -- running -------------------------------------------------------------
     def build(self, params: dict[str, Any]) -> None:
         """Replace the model with a new one built from ``params`` (raises ValueError)."""
         model = make_model(**params)  # may raise ParameterError: leave the old run intact
+        # compare mode: the twin from the same seed (may raise too, before anything changes)
+        twin = model.twin(**self.twin_changes) if self.twin_changes else None
         with self.lock:
             self.model = model
             self.params = dict(params)
             self.network = None  # laid out lazily, only if the network view is shown
+            self.twin, self.twin_network = twin, None
+            self._marks_sent = 0
             spec = panel_spec(list(model.recommender_names))
+            if twin is not None:
+                spec = overlay_spec(spec, panel_spec(list(twin.recommender_names)))
             self.rows = RowFeed(plotted_columns(spec))
             self.plots_view.spec = spec
             self.plots_view.send({"type": "reset"})
@@ -83,8 +105,10 @@ class Session:
 
     @property
     def running(self) -> bool:
-        """Whether the model can still advance (False after fixation or the time limit)."""
-        return self.model is not None and bool(self.model.running)
+        """Whether the model (or its twin) can still advance (False after fixation or the
+        time limit)."""
+        return self.model is not None and (bool(self.model.running) or (
+            self.twin is not None and bool(self.twin.running)))
 
     @property
     def generation(self) -> int:
@@ -112,10 +136,50 @@ class Session:
         """Advance up to ``generations`` generations; return how many were done."""
         done = 0
         with self.lock:
-            while done < generations and self.model is not None and self.model.running:
-                self.model.step()
+            while done < generations and self.running:
+                self.model.step()  # a stopped model's step does nothing
+                if self.twin is not None:
+                    self.twin.step()  # the twins are stepped together
                 done += 1
         return done
+
+    def intervene(self, what: dict[str, Any]) -> dict:
+        """Apply an intervention now (``RewireModel.intervene``'s keywords) to the run and,
+        in compare mode, to its twin (checked for both first, so both or neither change).
+        Returns the run's record; raises ParameterError, one line naming the key."""
+        from model.interventions import check_intervention
+        from model.parameters import ParameterError
+
+        with self.lock:
+            if self.model is None:
+                raise ValueError("no run to change")
+            if self.twin is not None:
+                check_intervention(dict(what), self.model.engine.params,
+                                   self.model.recommender_names)  # the run's message first
+                try:
+                    check_intervention(dict(what), self.twin.engine.params,
+                                       self.twin.recommender_names)
+                except ParameterError as err:
+                    raise ParameterError(err.name, f"the twin: {err}") from None
+            record = self.model.intervene(**dict(what))
+            if self.twin is not None:
+                self.twin.intervene(**dict(what))
+            # the current generation's row was measured again: send it again
+            rows = [self.model] + ([self.twin] if self.twin is not None else [])
+            self.rows.sent = min([self.rows.sent] + [
+                len(m.datacollector.model_vars["cooperation"]) - 1 for m in rows])
+            return record
+
+    def marks(self) -> list[list]:
+        """``[generation, label]`` of every intervention so far (the run's, then the
+        twin's that the run does not share), for the plots' time axis."""
+        out: list[list] = []
+        for model in (self.model, self.twin):
+            for record in (model.interventions if model is not None else []):
+                mark = [int(record["generation"]), str(record["label"])]
+                if mark not in out:
+                    out.append(mark)
+        return out
 
     @property
     def status(self) -> str:
@@ -154,30 +218,74 @@ class Session:
             if frame is not None:
                 self.last_frame = frame
             latest = self.latest()
-            with self.headline_view.hold_sync():
-                self.headline_view.generation = self.generation
-                self.headline_view.cooperation = float(latest.get("cooperation", 0.0))
-                self.headline_view.rewires = int(latest.get("rewires", 0))
-                self.headline_view.max_degree = int(latest.get("max_degree", 0))
-                self.headline_view.status = self.status
+            view = self.headline_view
+            view.generation = self.generation
+            view.cooperation = float(latest.get("cooperation", 0.0))
+            view.rewires = int(latest.get("rewires", 0))
+            view.max_degree = int(latest.get("max_degree", 0))
+            view.status = self.status
+            graphs: dict[str, dict] = {}
+            buffers: list[bytes] = []
             if self.network_shown:
-                self._send_network()
+                pieces = [("network", self.network_feed(), self.generation)]
+                if self.twin is not None:
+                    pieces.append(("twin", self._twin_feed(), self._twin_generation()))
+                for role, feed, generation in pieces:
+                    piece = feed.frame(generation)
+                    graphs[role] = {"type": "graph", **piece.header, "at": 2 + len(buffers)}
+                    buffers += piece.buffers()
             for panel in self.panels:
                 panel.publish(self.model)
-            self._send_rows(frame)
+            self._send_rows(frame, {"headline": view.numbers(), "graphs": graphs}, buffers)
 
-    def _send_rows(self, frame: int | None) -> None:
-        first, rows = self.rows.next_rows(self.model_vars)
+    def _send_rows(self, frame: int | None, extra: dict | None = None,
+                   buffers: list[bytes] = ()) -> None:
+        """The plots' message: new rows and degree counts, and (``extra``, ``buffers``)
+        what the frame carries for the page's other views."""
+        plotted = self.model_vars if self.twin is None else \
+            merged_vars(self.model_vars, self.twin.datacollector.model_vars)
+        first, rows = self.rows.next_rows(plotted)
         message = {"type": "rows", "first": first, "count": len(rows),
                    "columns": self.rows.columns}
         if frame is not None:
             message["frame"] = frame
-        self.plots_view.send(message, [rows.tobytes(), degree_counts(self.model.degree).tobytes()])
+        if len(self.model.interventions) + (len(self.twin.interventions) if self.twin
+                                            else 0) != self._marks_sent or first == 0:
+            message["marks"] = self.marks()
+            self._marks_sent = len(self.model.interventions) + (
+                len(self.twin.interventions) if self.twin else 0)
+        message.update(extra or {})
+        self.plots_view.send(message, [rows.tobytes(), degree_counts(self.model.degree).tobytes(),
+                                       *buffers])
 
     def _send_network(self) -> None:
         feed = self.network_feed()
         piece = feed.frame(self.generation)
         self.network_view.send({"type": "graph", **piece.header}, piece.buffers())
+
+    def _twin_feed(self) -> NetworkFeed:
+        if self.twin_network is None:
+            seed = self.params.get("rng") or 0  # the run's: both start from one layout
+            self.twin_network = NetworkFeed(self.twin, seed=int(seed) % (2**32))
+        return self.twin_network
+
+    def _twin_generation(self) -> int:
+        return max(len(self.twin.datacollector.model_vars.get("cooperation", [])) - 1, 0)
+
+    def _send_twin_network(self) -> None:
+        piece = self._twin_feed().frame(self._twin_generation())
+        self.twin_view.send({"type": "graph", **piece.header}, piece.buffers())
+
+    def _resend_headline(self) -> None:
+        self.headline_view.send({"type": "headline", **self.headline_view.numbers()})
+
+    def _resend_twin_network(self) -> None:
+        with self.lock:
+            if self.twin is None or not self.network_shown:
+                return
+            if self.twin_network is not None:
+                self.twin_network.rewind()
+            self._send_twin_network()
 
     def _resend_plots(self) -> None:
         with self.lock:
@@ -196,11 +304,16 @@ class Session:
 
     # -- export --------------------------------------------------------------
     def csv(self) -> str:
-        """The run's time series as CSV: one row per generation, row 0 the initial state."""
+        """The run's time series as CSV: one row per generation, row 0 the initial state;
+        the ``intervention`` column holds the labels of the interventions applied at
+        that generation. In compare mode the twin's columns follow, prefixed ``twin:``."""
         with self.lock:
             if self.model is None:
                 return ""
             frame = self.model.datacollector.get_model_vars_dataframe()
+            if self.twin is not None:
+                other = self.twin.datacollector.get_model_vars_dataframe()
+                frame = frame.join(other.add_prefix(TWIN_PREFIX), how="outer")
         frame.index.name = "generation"
         out = io.StringIO()
         frame.to_csv(out)

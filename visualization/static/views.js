@@ -6,6 +6,12 @@
 // set of drawing functions that also write SVG (SvgContext below), so PNG and SVG
 // exports show exactly what the page shows.
 //
+// A frame is one message, to the plots view: the new rows, and with them the headline's
+// numbers and each network's frame (positions, states, degrees, ties added and
+// removed); the plots view hands those on to the page's headline and network views
+// with a window event named by the session's channel. A view that opens late says
+// "hello" and is sent everything on its own.
+//
 // Once a frame's numbers are in, the plots view answers {type: "received", frame}: the
 // server's play loop waits for that before stepping again, so frames never queue up
 // between server and browser. Drawing is decoupled from receiving: each view draws
@@ -16,6 +22,31 @@
 const FONT = "12px sans-serif";
 const SMALL = "11px sans-serif";
 const TITLE_FONT = "bold 13px sans-serif";
+// A view paints at most once per screen refresh, and after a paint that took t ms it
+// waits PAINT_REST x t ms before the next: painting takes at most a quarter of the
+// page's time, so a slow machine (or many tabs on one core) paints less often while
+// every frame's numbers are still taken in, and answered, at once.
+const PAINT_REST = 3;
+
+// Paint a view's newest state: once per screen refresh at most, resting after a paint
+// in proportion to how long it took (PAINT_REST); nothing while the tab is hidden.
+function schedulePaint(view, paint) {
+  if (document.hidden || view.raf || view.rest) return;
+  const wait = (view.nextPaint || 0) - performance.now();
+  if (wait > 0) {
+    view.rest = setTimeout(() => { view.rest = null; schedulePaint(view, paint); }, wait);
+    return;
+  }
+  view.raf = requestAnimationFrame(() => {
+    view.raf = null;
+    const t0 = performance.now();
+    paint();
+    const took = performance.now() - t0;
+    view.nextPaint = performance.now() + PAINT_REST * took;
+    view.el.dataset.paintMs = took.toFixed(1);
+    view.el.dataset.paints = (+view.el.dataset.paints || 0) + 1;
+  });
+}
 
 // ---------------------------------------------------------------- helpers
 function floats(view, Type) {
@@ -156,6 +187,15 @@ function answerReceived(model, frame) {
   model.send({ type: "received", frame });
 }
 
+// the window events that carry a frame's parts from the plots view to the other views
+function eventName(model, part) { return `rw-${model.get("channel")}-${part}`; }
+
+function listen(view, model, part, handler) {
+  const name = eventName(model, part);
+  window.addEventListener(name, handler);
+  view.cleanups = (view.cleanups || []).concat(() => window.removeEventListener(name, handler));
+}
+
 // ---------------------------------------------------------------- the plots
 const PANEL_W = 330, PANEL_H = 230;
 const M = { left: 52, right: 50, top: 40, bottom: 30 };
@@ -166,6 +206,7 @@ class Plots {
   constructor(model, el, { css = "rw-plots-view", file = "rewire-plots", panelClass = "rw-panel" } = {}) {
     this.model = model; this.el = el; this.panelClass = panelClass;
     this.columns = {}; this.length = 0; this.hist = new Int32Array(0);
+    this.marks = [];   // interventions: [generation, label]
     this.views = {};   // per panel: {x: [lo, hi] or null, hidden: Set}
     el.classList.add(css);
     exportButtons(el, file, ctx => this.paintAll(ctx));
@@ -200,12 +241,14 @@ class Plots {
 
   receive(msg, buffers) {
     if (msg.type === "reset") {
-      this.columns = {}; this.length = 0; this.hist = new Int32Array(0);
+      this.columns = {}; this.length = 0; this.hist = new Int32Array(0); this.marks = [];
+      this.el.dataset.marks = "[]";
       for (const k in this.views) this.views[k].x = null;
     } else if (msg.type === "rows") {
       const rows = floats(buffers[0], Float64Array);
       const names = msg.columns, count = msg.count;
-      if (msg.first !== this.length) return this.model.send({ type: "hello" });  // a gap: resync
+      if (msg.first > this.length) return this.model.send({ type: "hello" });  // a gap: resync
+      this.length = msg.first;  // a row measured again (after an intervention) is replaced
       for (let j = 0; j < names.length; j++) {
         let col = this.columns[names[j]];
         const need = this.length + count;
@@ -218,22 +261,25 @@ class Plots {
       }
       this.length += count;
       if (buffers.length > 1) this.hist = floats(buffers[1], Int32Array);
+      if (msg.marks) { this.marks = msg.marks; this.el.dataset.marks = JSON.stringify(msg.marks); }
+      if (msg.headline) window.dispatchEvent(new CustomEvent(eventName(this.model, "headline"), { detail: msg.headline }));
+      for (const [role, head] of Object.entries(msg.graphs || {})) {
+        window.dispatchEvent(new CustomEvent(eventName(this.model, role),
+          { detail: { msg: head, buffers: buffers.slice(head.at, head.at + 5) } }));
+      }
     }
-    // the numbers are in: the server may compute the next frame while this one is drawn
-    if (msg.frame !== undefined) answerReceived(this.model, msg.frame);
+    // the numbers are in: the server may compute the next frame while this one is drawn.
+    // The play loop keeps one frame in flight (it waits for frame t - 1 after sending
+    // t), so answering every other frame is enough; each answer costs the server a
+    // message in and two kernel status messages out.
+    if (msg.frame !== undefined && msg.frame % 2 === 0) answerReceived(this.model, msg.frame);
     this.schedule();
   }
 
   schedule() {
-    if (document.hidden) return;  // nobody looks: draw when the tab is shown again
-    if (this.raf) return;
-    this.raf = requestAnimationFrame(() => {
-      this.raf = null;
-      const t0 = performance.now();
+    schedulePaint(this, () => {
       this.canvases.forEach((c, i) => this.paint(c.getContext("2d"), i));
-      this.el.dataset.paintMs = (performance.now() - t0).toFixed(1);
       this.el.dataset.generation = this.length - 1;  // what is on screen (tests, benchmark)
-      this.el.dataset.paints = (+this.el.dataset.paints || 0) + 1;
     });
   }
 
@@ -298,13 +344,18 @@ class Plots {
     const hit = this.legend[i] = [];
     let lx = M.left;
     ctx.font = SMALL; ctx.textAlign = "left"; ctx.textBaseline = "middle";
-    if (panel.kind !== "hist" && panel.series.length > 1) {
-      panel.series.forEach((s, j) => {
-        const label = s.name + (s.right ? " (right)" : "");
+    const twins = panel.series.some(s => s.twin);
+    if (panel.kind !== "hist" && (panel.series.length > 1 || twins)) {
+      const entries = panel.series.map((s, j) => [s, j]).filter(([s]) => !s.twin);
+      if (twins) entries.push([{ name: "twin", colour: "#777777", twin: true, dotted: true }, -1]);
+      entries.forEach(([s, j]) => {
+        const label = s.twin ? "twin (dotted)" : s.name + (s.right ? " (right)" : "");
         const w = ctx.measureText(label).width + 22;
         if (lx + w > W - 4) return;
         ctx.globalAlpha = view.hidden.has(j) ? 0.3 : 1;
-        ctx.fillStyle = s.colour; ctx.fillRect(lx, 22, 12, 4);
+        ctx.fillStyle = s.colour;
+        if (s.dotted) { ctx.fillRect(lx, 22, 3, 4); ctx.fillRect(lx + 5, 22, 3, 4); ctx.fillRect(lx + 10, 22, 2, 4); }
+        else ctx.fillRect(lx, 22, 12, 4);
         ctx.fillStyle = "#222"; ctx.fillText(label, lx + 15, 25);
         ctx.globalAlpha = 1;
         hit.push([lx, lx + w, j]);
@@ -316,7 +367,7 @@ class Plots {
     let values = [];
     if (panel.kind === "hist") values = [[...this.hist]];
     else panel.series.forEach((s, j) => {
-      if (view.hidden.has(j)) return;
+      if (this.hiddenSeries(view, s, j)) return;
       const v = this.series(s);
       const a = Math.max(0, Math.floor(x0)), b = Math.min(v.length, Math.ceil(x1) + 1);
       (s.right ? right : left).push(v.subarray(a, b));
@@ -364,9 +415,10 @@ class Plots {
     } else {
       const stride = Math.max(1, Math.floor((x1 - x0) / (2 * pw)));
       panel.series.forEach((s, j) => {
-        if (view.hidden.has(j)) return;
+        if (this.hiddenSeries(view, s, j)) return;
         const v = this.series(s), r = s.right ? yr : yl;
-        ctx.strokeStyle = s.colour; ctx.lineWidth = s.width || 2; ctx.setLineDash(s.dash ? [5, 3] : []);
+        ctx.strokeStyle = s.colour; ctx.lineWidth = s.width || 2;
+        ctx.setLineDash(s.twin ? (s.dash ? [1.5, 4] : [2, 2.5]) : s.dash ? [5, 3] : []);
         ctx.beginPath();
         let started = false, last = 0;
         const a = Math.max(0, Math.floor(x0)), b = Math.min(v.length - 1, Math.ceil(x1));
@@ -385,10 +437,36 @@ class Plots {
       });
       ctx.setLineDash([]);
     }
+    if (panel.kind !== "hist") this.paintMarks(ctx, x0, x1, X, ph);
     if (view.hover !== undefined && view.hover !== null) {
       ctx.strokeStyle = "#888"; ctx.lineWidth = 1;
       ctx.beginPath(); ctx.moveTo(X(view.hover), M.top); ctx.lineTo(X(view.hover), M.top + ph); ctx.stroke();
     }
+  }
+
+  hiddenSeries(view, s, j) {
+    // a twin's series hides with its run's series of the same name, or all with "twin"
+    return view.hidden.has(j) || (s.twin && (view.hidden.has(-1) ||
+      (s.base !== null && s.base !== undefined && view.hidden.has(s.base))));
+  }
+
+  paintMarks(ctx, x0, x1, X, ph) {
+    // interventions: a dashed line at their generation, labelled at the top
+    ctx.save();
+    ctx.font = SMALL; ctx.textAlign = "left"; ctx.textBaseline = "top";
+    let row = 0;
+    for (const [g, label] of this.marks) {
+      if (g < x0 || g > x1) continue;
+      ctx.strokeStyle = "#6a3d9a"; ctx.lineWidth = 1.2; ctx.setLineDash([4, 3]);
+      ctx.beginPath(); ctx.moveTo(X(g), M.top); ctx.lineTo(X(g), M.top + ph); ctx.stroke();
+      ctx.setLineDash([]);
+      ctx.fillStyle = "#6a3d9a";
+      const text = label.length > 28 ? label.slice(0, 27) + "…" : label;
+      const w = ctx.measureText(text).width;
+      const x = Math.min(X(g) + 3, PANEL_W - M.right - w);
+      ctx.fillText(text, x, M.top + 2 + 12 * (row++ % 3));
+    }
+    ctx.restore();
   }
 
   interact(c, i) {
@@ -418,12 +496,13 @@ class Plots {
         if (x < 0 || x >= this.length) return this.hideTip(view);
         lines = [`generation ${x}`];
         p.series.forEach((s, j) => {
-          if (view.hidden.has(j)) return;
+          if (this.hiddenSeries(view, s, j)) return;
           const value = this.series(s)[x];
           const shown = !Number.isFinite(value) ? "none"
             : p.categories ? (p.categories[value] ?? fmt(value)) : fmt(value);
-          lines.push(`${s.name}: ${shown}`);
+          lines.push(`${s.name}${s.twin ? " (twin)" : ""}: ${shown}`);
         });
+        for (const [g, label] of this.marks) if (g === x) lines.push(`intervention: ${label}`);
       }
       view.hover = x;
       this.tip.textContent = lines.join("\n");
@@ -498,6 +577,7 @@ class Network {
     this.canvas.addEventListener("mousemove", ev => this.hover(ev));
     this.canvas.addEventListener("mouseleave", () => { this.tip.style.display = "none"; });
     model.on("msg:custom", (msg, buffers) => this.receive(msg, buffers));
+    listen(this, model, model.get("role") || "network", ev => this.receive(ev.detail.msg, ev.detail.buffers));
     document.addEventListener("visibilitychange", () => { if (!document.hidden) this.schedule(); });
     model.send({ type: "hello" });
   }
@@ -541,15 +621,9 @@ class Network {
   }
 
   schedule() {
-    if (document.hidden) return;
-    if (this.raf) return;
-    this.raf = requestAnimationFrame(() => {
-      this.raf = null;
-      const t0 = performance.now();
+    schedulePaint(this, () => {
       this.paint(this.screen);
-      this.el.dataset.paintMs = (performance.now() - t0).toFixed(1);
       this.el.dataset.generation = this.generation;
-      this.el.dataset.paints = (+this.el.dataset.paints || 0) + 1;
     });
   }
 
@@ -692,18 +766,20 @@ class Headline {
     this.rewires = span("rw-headline rw-rewires");
     this.degree = span("rw-headline rw-max-degree");
     this.status = span("rw-status");
-    model.on("change", () => this.show());
-    this.show();
+    listen(this, model, "headline", ev => this.show(ev.detail));
+    model.on("msg:custom", msg => { if (msg.type === "headline") this.show(msg); });
+    this.show({ generation: 0, cooperation: null, status: "no model" });
+    model.send({ type: "hello" });
   }
 
-  show() {
-    const m = this.model, coop = m.get("cooperation");
-    this.generation.textContent = `Generation ${m.get("generation")}`;
+  show(m) {
+    const coop = m.cooperation;
+    this.generation.textContent = `Generation ${m.generation}`;
     const has = coop !== null && coop !== undefined;
     this.cooperation.textContent = has ? `Cooperation ${(100 * coop).toFixed(1)}%` : "";
-    this.rewires.textContent = has ? `Rewires ${m.get("rewires").toLocaleString("en-US")}` : "";
-    this.degree.textContent = has ? `Max degree ${m.get("max_degree")}` : "";
-    this.status.textContent = `(${m.get("status")})`;
+    this.rewires.textContent = has ? `Rewires ${m.rewires.toLocaleString("en-US")}` : "";
+    this.degree.textContent = has ? `Max degree ${m.max_degree}` : "";
+    this.status.textContent = `(${m.status})`;
   }
 }
 
@@ -715,6 +791,6 @@ export default {
       : kind === "bandits" ? new Plots(model, el, { css: "rw-bandit-view", file: "rewire-bandits",
                                                     panelClass: "rw-bandit-panel" })
       : new Plots(model, el);
-    return () => { view.tip && view.tip.remove(); };
+    return () => { view.tip && view.tip.remove(); (view.cleanups || []).forEach(f => f()); };
   },
 };
