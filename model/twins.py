@@ -107,6 +107,7 @@ def branch_engine(engine: Engine, **changes: Any) -> Engine:
     new.recommender_names = list(engine.recommender_names)
     new.state = type(engine.state)(*(a.copy() for a in engine.state))
     new.n_edges = engine.n_edges
+    new.n_follows = engine.n_follows
     new.stopped_at_fixation = engine.stopped_at_fixation
     new.views = [RecommenderView(new, r) for r in range(len(engine.views))]
     # a policy's state may refer to its view or engine: the copy refers to the new ones
