@@ -20,6 +20,7 @@ import io
 import threading
 from typing import Any
 
+from visualization.creators_panel import with_creator_panels
 from visualization.network import NetworkFeed
 from visualization.plots import RowFeed, degree_counts, panel_spec, plotted_columns
 from visualization.widgets import HeadlineView, NetworkView, PlotsView
@@ -67,7 +68,7 @@ class Session:
             self.model = model
             self.params = dict(params)
             self.network = None  # laid out lazily, only if the network view is shown
-            spec = panel_spec(list(model.recommender_names))
+            spec = with_creator_panels(panel_spec(list(model.recommender_names)), model)
             self.rows = RowFeed(plotted_columns(spec))
             self.plots_view.spec = spec
             self.plots_view.send({"type": "reset"})
