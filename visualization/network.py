@@ -105,8 +105,9 @@ class NetworkFeed:
     def frame(self, generation: int) -> NetworkFrame:
         """Relax the layout a step towards the current graph and cut the next frame."""
         m = len(self.nodes)
-        coop_share = float(np.mean(self.model.is_cooperator)) if self.n_users else 0.0
-        creators = self.model.engine.n_creators
+        viewers = self.model.engine.n_viewers  # users: creators are counted apart
+        coop_share = float(np.mean(self.model.is_cooperator[:viewers])) if self.n_users else 0.0
+        creators = self.n_users - viewers
         header = {"n": m, "mode": self.mode, "names": self.names, "generation": generation,
                   # creators' recommender index (the catalogue): drawn as stars; -1: none
                   "creator": len(self.names) if creators else -1,
