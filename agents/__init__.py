@@ -5,11 +5,12 @@ Their methods are also the rules of docs/MODEL.md in plain Python, which
 so a page can show the one being applied with ``inspect.getsource(RULES[name])``.
 """
 
+from agents.creator import Creator
 from agents.recommender import Recommender
 from agents.scheduler import generation
 from agents.user import User
 
-__all__ = ["User", "Recommender", "RULES"]
+__all__ = ["User", "Creator", "Recommender", "RULES"]
 
 #: Each rule of MODEL.md and the method that implements it, in the page's order.
 RULES = {

@@ -58,9 +58,10 @@ class User(mesa.Agent):
         return self.model.recommender_agents[self._st.rec[self.index]]
 
     @property
-    def neighbours(self) -> list[User]:
-        users = self.model.users
-        return [users[int(j)] for j in self.model.engine.neighbours(self.index)]
+    def neighbours(self) -> list:
+        """Everyone tied to this user: users, and the :class:`agents.Creator` s it follows."""
+        node = self.model.node
+        return [node(int(j)) for j in self.model.engine.neighbours(self.index)]
 
     def __repr__(self) -> str:
         return (f"User({self.index}, {self.strategy}, degree={self.degree}, "

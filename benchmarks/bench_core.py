@@ -11,6 +11,13 @@ Prints, on one core:
    doing the same updates;
 4. compile cost: the first ``python -m model run`` with an empty kernel cache (as on
    a fresh clone), and the same with the cache warm.
+5. creators (``--section 5``, or ``--creators`` with the rest, or ``--only-creators``):
+   throughput with ``creator_share = 0`` against a reference revision's (``--reference``,
+   default ``main``: its files are extracted with ``git archive`` and its kernels compiled
+   once into a cache beside them), and with ``creator_share = 0.1`` (100 creators,
+   10 follows each) against the same reference, at N = 1000, k = 30. The two trees run
+   in two worker processes, measured in turn (interleaved), and each figure is the
+   median of the rounds: the targets are within 5 % and at least 0.7 x.
 
 Throughputs are CPU times of the measuring process (``time.process_time``), so other
 work on the machine disturbs them little. ``--section 4`` runs only the fourth (and
@@ -126,13 +133,84 @@ def compile_section() -> None:
           f"{os.cpu_count()} cores (wall times mean little when it is high)")
 
 
+WORKER = """
+import sys, time
+sys.path.insert(0, {root!r})
+from model.engine import Engine
+for line in sys.stdin:
+    policy, share, updates = line.split()
+    kw = dict(creator_share=float(share)) if float(share) else dict()
+    e = Engine(n=1000, k=30, beta=0.005, W=1.0, recommenders={{policy: 1.0}},
+               stop_on_fixation=False, rng=1, **kw)
+    e.advance(1000)
+    start = time.process_time()
+    e.advance(int(updates))
+    print(int(updates) / (time.process_time() - start), flush=True)
+"""
+
+
+def reference_tree(ref: str) -> Path:
+    """The files of revision ``ref`` of this repository, extracted once (and kept, with
+    their compiled kernels, for the next run)."""
+    sha = subprocess.run(["git", "rev-parse", ref], cwd=ROOT, capture_output=True, text=True,
+                         check=True).stdout.strip()
+    tree = Path(tempfile.gettempdir()) / f"rewire-bench-{sha[:12]}"
+    if not (tree / "model").is_dir():
+        tree.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(["git", "archive", sha], cwd=ROOT, capture_output=True,
+                                 check=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+    return tree
+
+
+def creators_section(updates: int, rounds: int, ref: str) -> None:
+    import statistics
+
+    def worker(root: Path) -> subprocess.Popen:
+        return subprocess.Popen([sys.executable, "-c", WORKER.format(root=str(root))],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+
+    def measure(proc, policy, share) -> float:
+        proc.stdin.write(f"{policy} {share} {updates}\n")
+        proc.stdin.flush()
+        return float(proc.stdout.readline())
+
+    base, here = worker(reference_tree(ref)), worker(ROOT)
+    print(f"5. creators, N=1000 k=30 W=1, {updates:,} updates, median of {rounds} "
+          f"interleaved rounds, against {ref}")
+    try:
+        for policy in ("local", "any-random"):
+            rates = {"ref": [], "0": [], "0.1": []}
+            for _ in range(rounds):
+                rates["ref"].append(measure(base, policy, 0))
+                rates["0"].append(measure(here, policy, 0))
+                rates["0.1"].append(measure(here, policy, 0.1))
+            ref_rate, off, on = (statistics.median(rates[k]) for k in ("ref", "0", "0.1"))
+            print(f"   {policy:10s} {ref}: {ref_rate / 1e6:5.2f} M/s   creator_share=0: "
+                  f"{off / 1e6:5.2f} M/s ({off / ref_rate:4.2f} x)   creator_share=0.1: "
+                  f"{on / 1e6:5.2f} M/s ({on / ref_rate:4.2f} x)")
+    finally:
+        for proc in (base, here):
+            proc.stdin.close()
+            proc.wait()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke test")
-    parser.add_argument("--section", type=int, action="append", choices=[1, 2, 3, 4],
-                        help="run only this section (repeatable; default: all)")
+    parser.add_argument("--section", type=int, action="append", choices=[1, 2, 3, 4, 5],
+                        help="run only this section (repeatable; default: 1-4)")
+    parser.add_argument("--creators", action="store_true", help="also measure section 5")
+    parser.add_argument("--only-creators", action="store_true", help="measure section 5 only")
+    parser.add_argument("--reference", default="main",
+                        help="the revision section 5 compares with (default: main)")
+    parser.add_argument("--rounds", type=int, default=7, help="rounds of section 5")
     args = parser.parse_args()
     sections = set(args.section or [1, 2, 3, 4])
+    if args.creators:
+        sections.add(5)
+    if args.only_creators:
+        sections = {5}
     if 1 in sections:
         kernel_section(10**6 if args.quick else 10**7)
     if 2 in sections:
@@ -141,6 +219,8 @@ def main() -> None:
         mesa_section(50 if args.quick else 200)
     if 4 in sections:
         compile_section()
+    if 5 in sections:
+        creators_section(10**6 if args.quick else 4 * 10**6, args.rounds, args.reference)
 
 
 if __name__ == "__main__":

@@ -168,6 +168,15 @@ def format_summary(model, s: dict, elapsed: float) -> str:
         lines.append(f"    {name:14s} share {share:.3f}, "
                      f"{s['requests_by_recommender'][name]:,} requests, "
                      f"{s['rewires_by_recommender'][name]:,} rewires")
+    if s["quality_share"] is not None:
+        lines += [
+            f"  creators           {model.engine.n_creators:,} ({p['creator_fitness']} "
+            f"fitness), quality share {s['quality_share']:.3f}",
+            f"    audience         Gini {s['audience_gini']:.3f}, "
+            f"{s['quality_audience_share']:.3f} of follows on quality creators, "
+            f"{s['follows_rewired']:,} follows rewired",
+            f"    mean payoff      {s['creator_payoff']:.3f} (viewers: users above)",
+        ]
     return "\n".join(lines)
 
 

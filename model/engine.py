@@ -24,7 +24,7 @@ from model.core.graph import (
     regular_edges,
 )
 from model.core.kernel import CHECKPOINT, FIXATED, NEEDS_SPACE, run
-from model.parameters import mix_entries, mix_shares, validate
+from model.parameters import CREATOR_FITNESS, creator_count, mix_entries, mix_shares, validate
 from model.policies import Policy, get_policy
 from model.core.rng import new_state
 
@@ -55,6 +55,8 @@ class Engine:
         self.interventions: list[dict] = []
         #: the number of ties, constant: a rewire replaces one tie by another
         self.n_edges = int(arrays.deg.sum()) // 2
+        #: viewer-creator ties (follows), constant too: a rewire keeps a tie's kind
+        self.n_follows = int(arrays.deg[self.n_viewers:].sum())
         self.stopped_at_fixation = bool(params["stop_on_fixation"]
                                         and self.fixation_step is not None)
         self.views = [RecommenderView(self, r) for r in range(len(self.policies))]
@@ -64,18 +66,28 @@ class Engine:
             self.policies[r].start(self.views[r])
 
     @classmethod
-    def from_parts(cls, edges, strategies, recommender_of=None, **params: Any) -> "Engine":
+    def from_parts(cls, edges, strategies, recommender_of=None, creators: int = 0,
+                   **params: Any) -> "Engine":
         """An engine on a given graph: ``edges`` (pairs), ``strategies`` ("C"/"D" or 1/0 each),
-        ``recommender_of`` (index into ``params["recommenders"]`` each, default 0).
+        ``recommender_of`` (index into ``params["recommenders"]`` each viewer, default 0);
+        the last ``creators`` nodes are creators (no tie may join two of them).
 
         >>> e = Engine.from_parts([(0, 1), (1, 2)], "CDC", n=3, k=4/3, rng=1)
         >>> e.state.deg.tolist(), e.counter(state.N_COOP)
         ([1, 2, 1], 2)
         """
         self = cls.__new__(cls)
+        n = params["n"]
+        if creators:
+            params = dict(params, creator_share=creators / n)
+            params.setdefault("follows", 0.0)
+            params["k"] = min(params["k"], n - creators - 1)
         p = with_seed(validate(params))
         strat = np.array([s in ("C", 1, True) for s in strategies], dtype=np.int8)
-        rec = np.zeros(p["n"], np.int32) if recommender_of is None else np.asarray(recommender_of)
+        n_viewers = n - creator_count(p)
+        rec = np.zeros(n_viewers, np.int32) if recommender_of is None \
+            else np.asarray(recommender_of)[:n_viewers]
+        rec = np.concatenate([rec, np.full(n - n_viewers, len(p["recommenders"]))]).astype(np.int32)
         rng_words = new_state(np.random.SeedSequence(p["rng"]))
         self._start(p, assemble(p["n"], np.asarray(edges), strat, rec, p, rng_words))
         return self
@@ -186,6 +198,16 @@ class Engine:
         """How many users use recommender ``r`` now."""
         return groups.users_of(self.state.gstart, r)
 
+    @property
+    def n_viewers(self) -> int:
+        """Users who are viewers: nodes 0 .. n_viewers - 1 (every node without creators)."""
+        return int(self.state.cnt[state.N_VIEWERS])
+
+    @property
+    def n_creators(self) -> int:
+        """Creators: the last nodes, n_viewers .. n - 1."""
+        return self.n - self.n_viewers
+
     def neighbours(self, i: int) -> np.ndarray:
         """User i's neighbours, as a view of the pool (copy it to keep it)."""
         st = self.state
@@ -251,7 +273,8 @@ def build_state(p: dict, graph_rng: np.random.Generator, place_rng: np.random.Ge
     order that keeps its recommenders' users where the original's were
     (:func:`model.twins.fill_order`).
     """
-    n = p["n"]
+    n_creators = creator_count(p)
+    n = p["n"] - n_creators  # the users (viewers); creators come after them
     m = n_edges(n, p["k"])
     edges = (regular_edges(n, int(p["k"]), graph_rng) if p["graph"] == "regular"
              else gnm_edges(n, m, graph_rng))
@@ -261,7 +284,29 @@ def build_state(p: dict, graph_rng: np.random.Generator, place_rng: np.random.Ge
     counts = largest_remainder(n, shares)
     order = np.arange(len(counts)) if fill_order is None else np.asarray(fill_order)
     rec = order[exact_assignment(n, [counts[r] for r in order], place_rng)].astype(np.int32)
-    return assemble(n, edges, strat, rec, p, rng_words)
+    if n_creators:  # drawn after everything else: without creators nothing changes
+        edges = np.concatenate([edges, follow_edges(n, n_creators, p["follows"], graph_rng)])
+        quality = int(round(p["creator_coop_init"] * n_creators))
+        strat = np.concatenate([strat, exact_assignment(
+            n_creators, [n_creators - quality, quality], place_rng).astype(np.int8)])
+        rec = np.concatenate([rec, np.full(n_creators, groups.catalogue(len(counts)),
+                                           dtype=np.int32)])
+    return assemble(n + n_creators, edges, strat, rec, p, rng_words)
+
+
+def follow_edges(n_viewers: int, n_creators: int, follows: float,
+                 rng: np.random.Generator) -> np.ndarray:
+    """round(n_viewers * follows) distinct viewer-creator ties, uniformly at random among
+    the n_viewers x n_creators possible ones (a bipartite G(n, m)); creators are nodes
+    n_viewers .. n_viewers + n_creators - 1.
+
+    >>> e = follow_edges(4, 3, 1.5, np.random.default_rng(1))
+    >>> e.shape, bool((e[:, 0] < 4).all() and (e[:, 1] >= 4).all())
+    ((6, 2), True)
+    """
+    m = int(round(n_viewers * follows))
+    pairs = rng.choice(n_viewers * n_creators, size=m, replace=False)
+    return np.stack([pairs // n_creators, n_viewers + pairs % n_creators], axis=1).astype(np.int32)
 
 
 def assemble(n: int, edges: np.ndarray, strat: np.ndarray, rec: np.ndarray, p: dict,
@@ -274,6 +319,7 @@ def assemble(n: int, edges: np.ndarray, strat: np.ndarray, rec: np.ndarray, p: d
     strat = np.asarray(strat, dtype=np.int8)
     rec = np.asarray(rec, dtype=np.int32)
     R = len(p["recommenders"])
+    n_viewers = n - creator_count(p)
     deg0 = np.bincount(edges.ravel(), minlength=n).astype(np.int32)
     cap = initial_capacity(deg0)
     pool_size = int(cap.sum()) * 3 // 2 + headroom(int(cap.max())) + 64
@@ -285,7 +331,11 @@ def assemble(n: int, edges: np.ndarray, strat: np.ndarray, rec: np.ndarray, p: d
     cnt = np.zeros(state.N_COUNTERS, dtype=np.int64)
     n_coop = int(strat.sum())
     cnt[state.N_COOP] = n_coop
-    cnt[state.FIXATION_STEP] = 0 if n_coop in (0, n) else -1
+    cnt[state.N_VIEWERS] = n_viewers
+    cnt[state.N_QUALITY] = quality = int(strat[n_viewers:].sum())
+    cnt[state.CREATOR_FITNESS] = CREATOR_FITNESS.index(p["creator_fitness"])
+    cnt[state.FIXATION_STEP] = 0 if fixated(n_coop - quality, n_viewers, quality,
+                                            n - n_viewers) else -1
     cnt[state.SUM_DEG2] = int((deg.astype(np.int64) ** 2).sum())
     ends = strat[edges[:, 0]].astype(np.int64) + strat[edges[:, 1]]
     cnt[state.TIES_CC] = int((ends == 2).sum())
@@ -297,10 +347,11 @@ def assemble(n: int, edges: np.ndarray, strat: np.ndarray, rec: np.ndarray, p: d
     fpar = np.zeros(state.N_FPAR)
     fpar[state.BETA] = p["beta"]
     fpar[state.BETA_MED] = p["beta_med"]
+    fpar[state.BETA_CREATOR] = p["beta_creator"]
     fpar[state.P_RECOMMENDER], fpar[state.P_STRATEGY] = state.update_probabilities(p["W"], p["W2"])
     return state.EngineState(
         deg=deg, off=off, cap=cap, nbr=nbr, twin=twin, strat=strat, rec=rec,
-        ncoop=ncoop.astype(np.int32), **groups.build_indexes(strat, rec, deg, R),
+        ncoop=ncoop.astype(np.int32), **groups.build_indexes(strat, rec, deg, R, n_viewers < n),
         mark=np.zeros(n, dtype=np.int64), cnt=cnt,
         requests_by=np.zeros(R, dtype=np.int64), rewires_by=np.zeros(R, dtype=np.int64),
         payoff=state.payoff_matrix(p["T"], p["S"]),
@@ -309,6 +360,12 @@ def assemble(n: int, edges: np.ndarray, strat: np.ndarray, rec: np.ndarray, p: d
         lw=np.zeros(0), lw_at=np.zeros(R + 1, dtype=np.int64),
         fpar=fpar, rng=np.asarray(rng_words, dtype=np.uint64).copy(),
     )
+
+
+def fixated(viewer_coops: int, n_viewers: int, quality: int, n_creators: int) -> bool:
+    """Whether strategies can no longer change: every viewer plays one strategy, and
+    every creator one (viewers imitate viewers only, creators creators only)."""
+    return viewer_coops in (0, n_viewers) and quality in (0, n_creators)
 
 
 def make_policies(mix: dict) -> list[Policy]:

@@ -48,7 +48,7 @@ from model.core import groups, state
 from model.parameters import ParameterError, validate
 
 #: Parameters an intervention may change: the rates and payoffs the kernel reads each update.
-RATES = ("W", "W2", "beta", "beta_med", "T", "S")
+RATES = ("W", "W2", "beta", "beta_med", "T", "S", "beta_creator")
 #: Keys of an intervention (a scenario's ``[[intervention]]`` table adds ``generation``).
 KEYS = ("label", *RATES, "switch", "cooperate", "defect")
 SWITCH_KEYS = ("to", "fraction", "from")
@@ -118,6 +118,9 @@ def check_intervention(what: dict[str, Any], params: dict[str, Any],
         if "beta" in rates and "beta_med" not in rates \
                 and params["beta_med"] == 10 * params["beta"]:
             new["beta_med"] = None  # derived from beta: follows it (MODEL.md)
+        if "beta" in rates and "beta_creator" not in rates \
+                and params["beta_creator"] == params["beta"]:
+            new["beta_creator"] = None
         clean = validate(new)
         rates = {k: clean[k] for k in RATES if clean[k] != params[k] or k in rates}
     switch = None
@@ -220,6 +223,7 @@ def set_rates(engine, **rates: float) -> None:
     p = engine.params
     st.fpar[state.BETA] = p["beta"]
     st.fpar[state.BETA_MED] = p["beta_med"]
+    st.fpar[state.BETA_CREATOR] = p["beta_creator"]
     st.fpar[state.P_RECOMMENDER], st.fpar[state.P_STRATEGY] = \
         state.update_probabilities(p["W"], p["W2"])
     st.payoff[:] = state.payoff_matrix(p["T"], p["S"])
@@ -243,6 +247,7 @@ def switch_recommender(engine, to: str, fraction: float = 1.0, frm: str | None =
     names = engine.recommender_names
     r_to = names.index(to)
     eligible = st.rec != r_to if frm is None else st.rec == names.index(frm)
+    eligible[engine.n_viewers:] = False  # creators use no recommender
     moved = choose(rng if rng is not None else stream(engine), eligible, fraction)
     st.rec[moved] = r_to
     refile(engine)
@@ -253,7 +258,9 @@ def convert(engine, strategy: int, fraction: float,
             rng: np.random.Generator | None = None) -> np.ndarray:
     """A fraction of the users not playing ``strategy`` switch to it; return who did."""
     st = engine.state
-    moved = choose(rng if rng is not None else stream(engine), st.strat != strategy, fraction)
+    eligible = st.strat != strategy
+    eligible[engine.n_viewers:] = False  # users only: creators change by imitation alone
+    moved = choose(rng if rng is not None else stream(engine), eligible, fraction)
     st.strat[moved] = strategy
     refile(engine)
     return moved
@@ -268,6 +275,8 @@ def refile(engine) -> None:
     recorded; a mixed state clears it, and a run that had stopped at fixation goes on
     (an intervention can undo fixation, which the dynamics alone never do).
     """
+    from model.engine import fixated
+
     st = engine.state
     n = engine.n
     strat = st.strat.astype(np.int64)
@@ -280,10 +289,13 @@ def refile(engine) -> None:
     st.cnt[state.TIES_CD] = int((ends == 1).sum())
     n_coop = int(strat.sum())
     st.cnt[state.N_COOP] = n_coop
+    viewers = engine.n_viewers
+    st.cnt[state.N_QUALITY] = quality = int(strat[viewers:].sum())
     for name, array in groups.build_indexes(st.strat, st.rec, st.deg,
-                                            len(engine.recommender_names)).items():
+                                            len(engine.recommender_names),
+                                            viewers < n).items():
         getattr(st, name)[...] = array
-    if n_coop in (0, n):
+    if fixated(n_coop - quality, viewers, quality, n - viewers):
         if st.cnt[state.FIXATION_STEP] < 0:
             st.cnt[state.FIXATION_STEP] = st.cnt[state.STEPS]
         engine.stopped_at_fixation = bool(engine.params["stop_on_fixation"])

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from functools import partial
 
+import numpy as np
+
 from model.core import state
 
 #: Scalar metrics and their types, in the order of the DataCollector's columns (the
@@ -18,6 +20,10 @@ SCALAR_METRICS: dict[str, type] = {
     "cooperation": float, "rewires": int, "rewire_requests": int, "rewire_opportunities": int,
     "rewires_per_opportunity": float, "heterogeneity": float, "max_degree": int,
     "mean_payoff": float, "steps": int,
+    # creators (MODEL.md, Creators): None (null) when the model has none
+    "viewer_cooperation": float, "viewer_payoff": float, "quality_share": float,
+    "audience_gini": float, "quality_audience_share": float, "creator_payoff": float,
+    "follows_rewired": int,
 }
 
 
@@ -32,6 +38,7 @@ def measure(engine) -> dict:
     st = engine.state
     cnt = st.cnt
     n = engine.n
+    viewers = engine.n_viewers
     m = engine.n_edges
     cc, cd = int(cnt[state.TIES_CC]), int(cnt[state.TIES_CD])
     pay = st.payoff  # each tie pays both its ends
@@ -42,21 +49,67 @@ def measure(engine) -> dict:
     opportunities = int(cnt[state.OPPORTUNITIES])
     rewires = int(cnt[state.REWIRES])
     names = engine.recommender_names
+    creators = creator_metrics(engine)
+    cooperation = (int(cnt[state.N_COOP]) - int(cnt[state.N_QUALITY])) / viewers
+    viewer_payoff = (float(total_payoff) - (creators["creator_payoff"] or 0.0)
+                     * (n - viewers)) / viewers
     return {
-        "cooperation": int(cnt[state.N_COOP]) / n,
+        "cooperation": cooperation,
         "rewires": rewires,
         "rewire_requests": int(cnt[state.REQUESTS]),
         "rewire_opportunities": opportunities,
         "rewires_per_opportunity": rewires / opportunities if opportunities else 0.0,
         "heterogeneity": int(cnt[state.SUM_DEG2]) / n - mean_k * mean_k,
         "max_degree": int(st.deg[st.dorder[n - 1]]),
-        "mean_payoff": float(total_payoff) / n,
+        "mean_payoff": viewer_payoff,
         "steps": int(cnt[state.STEPS]),
+        "viewer_cooperation": cooperation,
+        "viewer_payoff": viewer_payoff,
+        **creators,
         "fixation_step": engine.fixation_step,
-        "shares": {name: engine.users_of(r) / n for r, name in enumerate(names)},
+        "shares": {name: engine.users_of(r) / viewers for r, name in enumerate(names)},
         "requests_by_recommender": {name: int(st.requests_by[r]) for r, name in enumerate(names)},
         "rewires_by_recommender": {name: int(st.rewires_by[r]) for r, name in enumerate(names)},
     }
+
+
+def creator_metrics(engine) -> dict:
+    """The creators' measures (MODEL.md, "What is measured"), O(creators) with NumPy:
+    the share playing C (quality), the Gini coefficient of their audiences (0 when
+    nobody follows anyone), the share of all follows that go to quality creators, their
+    mean game payoff, and follows rewired so far. Without creators each is None (but
+    follows rewired, 0)."""
+    st = engine.state
+    viewers = engine.n_viewers
+    follows_rewired = int(st.cnt[state.FOLLOWS_REWIRED])
+    if viewers == engine.n:
+        return {"quality_share": None, "audience_gini": None, "quality_audience_share": None,
+                "creator_payoff": None, "follows_rewired": follows_rewired}
+    audience = st.deg[viewers:].astype(np.int64)
+    quality = st.strat[viewers:] == state.COOPERATE
+    total = int(audience.sum())
+    return {
+        "quality_share": int(st.cnt[state.N_QUALITY]) / len(audience),
+        "audience_gini": gini(audience),
+        "quality_audience_share": int(audience[quality].sum()) / total if total else 0.0,
+        "creator_payoff": float(engine.payoffs(slice(viewers, None)).mean()),
+        "follows_rewired": follows_rewired,
+    }
+
+
+def gini(x: np.ndarray) -> float:
+    """The Gini coefficient of non-negative counts: 0 when all are equal (or all 0),
+    (n - 1) / n when one holds everything.
+
+    >>> gini(np.array([5, 5, 5])), gini(np.array([0, 0, 9]))
+    (0.0, 0.6666666666666666)
+    """
+    total = x.sum()
+    if total == 0:
+        return 0.0
+    n = len(x)
+    ranks = np.arange(1, n + 1)
+    return float(((2 * ranks - n - 1) * np.sort(x)).sum() / (n * total))
 
 
 # -- reporters for mesa.DataCollector: each reads the model's latest snapshot ----

@@ -46,6 +46,7 @@ class Parameter:
     low: float | None = None
     high: float | None = None
     low_open: bool = False
+    high_open: bool = False
     allow_inf: bool = False
     choices: tuple[str, ...] = ()
     help: str = ""
@@ -74,7 +75,8 @@ class Parameter:
             return "one of " + ", ".join(self.choices)
         if self.low is not None and self.high is not None:
             left = "(" if self.low_open else "["
-            return f"{left}{_fmt(self.low)}, {_fmt(self.high)}]"
+            right = ")" if self.high_open else "]"
+            return f"{left}{_fmt(self.low)}, {_fmt(self.high)}{right}"
         if self.low is not None:
             text = f"> {_fmt(self.low)}" if self.low_open else f">= {_fmt(self.low)}"
             return text + (" or inf" if self.allow_inf else "")
@@ -110,7 +112,11 @@ def _fmt(x: float) -> str:
 
 
 #: The dashboard's headings, in order, the way MODEL.md explains the parameters.
-GROUPS = ("Population", "Game", "Rewiring and recommenders", "Run")
+GROUPS = ("Population", "Game", "Rewiring and recommenders", "Creators", "Run")
+
+#: What creators may compare when they imitate (``creator_fitness``), in the order of
+#: the kernel's codes (:data:`model.core.state.FITNESS_PAYOFF`, ``FITNESS_AUDIENCE``).
+CREATOR_FITNESS = ("payoff", "audience")
 
 #: The most users the readable mode (``engine="agents"``, plain Python) runs: a generation
 #: of 2,000 users (k = 30) takes 1 s there with `local`, 7 s with `any-high` (each request
@@ -166,6 +172,29 @@ PARAMETERS: dict[str, Parameter] = {
         Parameter("rng", "seed", None, 0, 2**63 - 1,
                   help="seed (none: a fresh one, recorded)", label="Seed",
                   blank="fresh entropy", option="--seed"),
+        Parameter("creator_share", "float", 0.0, 0, 1, high_open=True,
+                  help="fraction of the nodes that are creators (0: no creators, the "
+                       "model without them)",
+                  label="Creators (share of nodes)", group="Creators", control="slider",
+                  fingerprinted_at_default=False),
+        Parameter("creator_fitness", "choice", "payoff", choices=CREATOR_FITNESS,
+                  help="what creators compare when they imitate: their game payoff, or "
+                       "their audience (number of followers)",
+                  label="Creators compare", group="Creators", control="select",
+                  fingerprinted_at_default=False),
+        Parameter("beta_creator", "float", None, 0, None, allow_inf=True,
+                  help="selection intensity of creators' imitation (default beta)",
+                  label="β_creator (creator selection)", group="Creators", blank="beta",
+                  fingerprinted_at_default=False),
+        Parameter("creator_coop_init", "float", 0.5, 0, 1,
+                  help="initial fraction of creators making quality (playing C)",
+                  label="Initial quality creators", group="Creators", control="slider",
+                  fingerprinted_at_default=False),
+        Parameter("follows", "float", 10.0, 0, None,
+                  help="creators each viewer follows at the start, on average (at most "
+                       "the number of creators)",
+                  label="Follows per viewer", group="Creators",
+                  fingerprinted_at_default=False),
         Parameter("engine", "choice", "kernel", choices=("kernel", "agents"),
                   help="who runs the rules: the compiled kernel, or the Mesa agents' "
                        f"plain-Python methods (readable; at most {MAX_READABLE_USERS:,} users)",
@@ -269,7 +298,7 @@ def _number(p: Parameter, value: Any, *, integer: bool = False) -> float | int:
         raise _fail(p.name, what, value)
     if p.low is not None and (x < p.low or (p.low_open and x == p.low)):
         raise _fail(p.name, what, value)
-    if p.high is not None and x > p.high:
+    if p.high is not None and (x > p.high or (p.high_open and x == p.high)):
         raise _fail(p.name, what, value)
     return int(x) if integer else x
 
@@ -496,7 +525,7 @@ def validate(values: dict[str, Any]) -> dict[str, Any]:
         if p.kind == "int":
             out[name] = _number(p, v, integer=True)
         elif p.kind == "float":
-            if v is None and name == "beta_med":
+            if v is None and name in ("beta_med", "beta_creator"):
                 continue
             out[name] = _number(p, v)
         elif p.kind == "bool":
@@ -518,8 +547,19 @@ def validate(values: dict[str, Any]) -> dict[str, Any]:
                 out[name] = _number(p, v, integer=True)
     if out["beta_med"] is None:
         out["beta_med"] = 10 * out["beta"]
+    if out["beta_creator"] is None:
+        out["beta_creator"] = out["beta"]
     n, k = out["n"], out["k"]
-    if not k <= n - 1:
+    n_creators = creator_count(out)
+    _check_creators(out, n_creators)
+    if n_creators:
+        n_viewers = n - n_creators
+        if not k <= n_viewers - 1:
+            raise ParameterError("k", f"k must be a number in (0, viewers-1] = "
+                                 f"(0, {n_viewers - 1}] with {n_viewers} viewers "
+                                 f"(n - round(creator_share*n)); got {k!r}")
+        n = n_viewers  # the social graph, below, is the viewers'
+    elif not k <= n - 1:
         raise ParameterError("k", f"k must be a number in (0, n-1] = (0, {n - 1}]; got {k!r}")
     if n * k > MAX_TIES:
         raise ParameterError("k", f"k must keep n*k at most {MAX_TIES:.0e} (twice the ties "
@@ -535,10 +575,37 @@ def validate(values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def creator_count(p: dict[str, Any]) -> int:
+    """How many of the n nodes are creators: round(creator_share * n) (MODEL.md, Creators).
+
+    >>> creator_count({"n": 1000, "creator_share": 0.1})
+    100
+    """
+    return int(round(p["creator_share"] * p["n"]))
+
+
+def _check_creators(p: dict[str, Any], n_creators: int) -> None:
+    """Enough creators for the share and the follows asked for (MODEL.md, Creators)."""
+    if p["creator_share"] > 0 and n_creators == 0:
+        raise ParameterError("creator_share", f"creator_share must give at least one creator "
+                             f"(creator_share*n >= 0.5) or be 0; got {p['creator_share']!r} "
+                             f"with n={p['n']}")
+    if n_creators and p["follows"] > n_creators:
+        raise ParameterError("follows", f"follows must be a number in [0, creators] = "
+                             f"[0, {n_creators}] with {n_creators} creators "
+                             f"(round(creator_share*n)); got {p['follows']!r}")
+    if n_creators and p["n"] - n_creators < 2:
+        raise ParameterError("creator_share", f"creator_share must leave at least 2 viewers; "
+                             f"got {p['creator_share']!r} with n={p['n']}")
+
+
 def _check_readable(p: dict[str, Any]) -> None:
     """The readable mode runs small models of fixed recommenders (docs/MODEL.md)."""
     from model.policies import get_policy
 
+    if creator_count(p):
+        raise ParameterError("engine", "engine='agents' runs models without creators "
+                             "(creator_share = 0): use engine='kernel'")
     if p["n"] > MAX_READABLE_USERS:
         raise ParameterError("n", f"n must be at most {MAX_READABLE_USERS:,} with "
                              f"engine='agents' (plain Python); got {p['n']:,}: use engine='kernel'")

@@ -19,7 +19,7 @@ import mesa
 import numpy as np
 from tqdm.auto import tqdm
 
-from agents import Recommender, User
+from agents import Creator, Recommender, User
 from agents.scheduler import generation
 from model.bandit_policies import BanditPolicy, bandit_report
 from model.engine import Engine
@@ -47,12 +47,17 @@ class RewireModel(mesa.Model):
                  recommenders: dict[str, float] | str | None = None,
                  allow_isolation: bool = False, stop_on_fixation: bool = True,
                  graph: str = "gnm", max_steps: int | None = None, rng: int | None = None,
-                 engine: str = "kernel"):
+                 creator_share: float = 0.0, creator_fitness: str = "payoff",
+                 beta_creator: float | None = None, creator_coop_init: float = 0.5,
+                 follows: float = 10.0, engine: str = "kernel"):
         params = dict(n=n, k=k, T=T, S=S, beta=beta, W=W, W2=W2, beta_med=beta_med,
                       coop_init=coop_init,
                       recommenders={"local": 1.0} if recommenders is None else recommenders,
                       allow_isolation=allow_isolation, stop_on_fixation=stop_on_fixation,
-                      graph=graph, max_steps=max_steps, rng=rng, engine=engine)
+                      graph=graph, max_steps=max_steps, rng=rng,
+                      creator_share=creator_share, creator_fitness=creator_fitness,
+                      beta_creator=beta_creator, creator_coop_init=creator_coop_init,
+                      follows=follows, engine=engine)
         params = validate(params)
         check_memory(params["n"], params["k"])  # before allocating anything
         self._attach(Engine(**params))
@@ -75,6 +80,7 @@ class RewireModel(mesa.Model):
         self.recommender_agents = [Recommender(self, r, name)
                                    for r, name in enumerate(self.recommender_names)]
         self._users: list[User] | None = None
+        self._creators: list[Creator] | None = None
         self.metrics = measure(self.engine)
         self.datacollector = mesa.DataCollector(
             model_reporters={**model_reporters(self.recommender_names),
@@ -261,8 +267,22 @@ class RewireModel(mesa.Model):
         made, they are also in ``model.agents`` like any Mesa agent.
         """
         if self._users is None:
-            self._users = [User(self, i) for i in range(self.engine.n)]
+            self._users = [User(self, i) for i in range(self.engine.n_viewers)]
         return self._users
+
+    @property
+    def creators(self) -> list[Creator]:
+        """Every creator as a :class:`agents.Creator` (``creators[j]`` is node
+        ``n_viewers + j``), made on first access; empty without creators."""
+        if self._creators is None:
+            v = self.engine.n_viewers
+            self._creators = [Creator(self, i) for i in range(v, self.engine.n)]
+        return self._creators
+
+    def node(self, i: int) -> User | Creator:
+        """Node ``i`` of the graph: a user (viewer) below ``engine.n_viewers``, else a creator."""
+        v = self.engine.n_viewers
+        return self.users[i] if i < v else self.creators[i - v]
 
     def edges(self) -> np.ndarray:
         """The current edges, (m, 2), each once with u < v."""
@@ -278,7 +298,8 @@ class RewireModel(mesa.Model):
 
     @property
     def recommender_index(self) -> np.ndarray:
-        """Each user's recommender, as an index into :attr:`recommender_names`."""
+        """Each node's recommender, as an index into :attr:`recommender_names` (a
+        creator's is ``len(recommender_names)``: the catalogue, docs/MODEL.md)."""
         return self.engine.state.rec
 
     @property

@@ -40,7 +40,7 @@ from model.engine import Engine, RecommenderView, initial_state, with_seed
 from model.parameters import ParameterError, validate
 
 #: Parameters a twin cannot change: they determine the initial graph.
-FIXED = ("n", "k", "graph", "rng")
+FIXED = ("n", "k", "graph", "rng", "creator_share", "follows")
 
 
 def twin_params(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
@@ -52,6 +52,9 @@ def twin_params(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]
     new = dict(base, **changes)
     if "beta" in changes and "beta_med" not in changes and base["beta_med"] == 10 * base["beta"]:
         new["beta_med"] = None  # derived from beta: follows it
+    if "beta" in changes and "beta_creator" not in changes \
+            and base["beta_creator"] == base["beta"]:
+        new["beta_creator"] = None
     return validate(new)
 
 
@@ -104,6 +107,7 @@ def branch_engine(engine: Engine, **changes: Any) -> Engine:
     new.recommender_names = list(engine.recommender_names)
     new.state = type(engine.state)(*(a.copy() for a in engine.state))
     new.n_edges = engine.n_edges
+    new.n_follows = engine.n_follows
     new.stopped_at_fixation = engine.stopped_at_fixation
     new.views = [RecommenderView(new, r) for r in range(len(engine.views))]
     # a policy's state may refer to its view or engine: the copy refers to the new ones

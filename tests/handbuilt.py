@@ -9,7 +9,8 @@ INF = float("inf")
 
 
 def hand_built(edges, strategies, *, recommenders=None, recommender_of=None, **params):
-    """An engine on exactly this graph: ``strategies`` is a string like "CDDC"."""
+    """An engine on exactly this graph: ``strategies`` is a string like "CDDC"; with
+    ``creators=c`` the last c nodes are creators."""
     n = len(strategies)
     k = 2 * len(edges) / n
     params.setdefault("rng", 1)
@@ -33,10 +34,17 @@ def reference_candidates(engine, u: int, v: int) -> set[int] | None:
     source, who, rank = Source(st.source[r]), Who(st.who[r]), Rank(st.rank[r])
     if source == Source.NEVER:
         return None
+    viewers = engine.n_viewers
     valid = {w for w in range(n) if w != u and w not in adj[u]}
-    if source == Source.PARTNER_NEIGHBOURS:
-        return valid & adj[v]
-    cands = {w for w in valid if st.rec[w] == st.rec[u]}
+    if v >= viewers:  # u leaves a creator: a creator, from the catalogue all recommenders rank
+        cands = {w for w in valid if w >= viewers}
+        if source == Source.PARTNER_NEIGHBOURS:
+            return cands  # local: any valid creator
+    else:  # u leaves a viewer: a viewer
+        valid = {w for w in valid if w < viewers}
+        if source == Source.PARTNER_NEIGHBOURS:
+            return valid & adj[v]
+        cands = {w for w in valid if st.rec[w] == st.rec[u]}
     wanted = {Who.COOPERATORS: 1, Who.DEFECTORS: 0, Who.SAME_AS_USER: int(st.strat[u])}
     if who in wanted:
         cands = {w for w in cands if st.strat[w] == wanted[who]}

@@ -16,7 +16,9 @@ def test_json_output_has_every_final_metric():
     s = json.loads(out.stdout)
     assert list(s) == ["cooperation", "rewires", "rewire_requests", "rewire_opportunities",
                        "rewires_per_opportunity", "heterogeneity", "max_degree", "mean_payoff",
-                       "steps", "fixation_step", "shares", "requests_by_recommender",
+                       "steps", "viewer_cooperation", "viewer_payoff", "quality_share",
+                       "audience_gini", "quality_audience_share", "creator_payoff",
+                       "follows_rewired", "fixation_step", "shares", "requests_by_recommender",
                        "rewires_by_recommender"]
     assert s["steps"] == 4000 and set(s["shares"]) == {"local", "coop-random"}
 

@@ -56,7 +56,7 @@ def test_a_twin_differs_only_where_asked():
     assert np.array_equal(a.recommender_index, b.recommender_index)
     assert np.array_equal(a.engine.state.rng, b.engine.state.rng)  # same stream of the dynamics
     changed = {k for k in a.params if a.params[k] != b.params[k]}
-    assert changed == {"W", "beta", "beta_med"}  # beta_med = 10 beta follows beta
+    assert changed == {"W", "beta", "beta_med", "beta_creator"}  # both follow beta
     assert b.params["beta_med"] == pytest.approx(0.5)
     for _ in range(10):
         b.step()

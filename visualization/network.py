@@ -105,6 +105,7 @@ class NetworkFrame:
     header: dict
     positions: np.ndarray  # float32, (n, 2)
     state: np.ndarray      # uint8, bit 0 = cooperator, bits 1.. = recommender index
+    #                        (header["creator"] for a creator)
     degree: np.ndarray     # uint16
     added: np.ndarray      # int32, (a, 2), local node numbers
     removed: np.ndarray    # int32, (r, 2)
@@ -165,8 +166,12 @@ class NetworkFeed:
     def frame(self, generation: int) -> NetworkFrame:
         """Relax the layout a step towards the current graph and cut the next frame."""
         m = len(self.nodes)
-        coop_share = float(np.mean(self.model.is_cooperator)) if self.n_users else 0.0
+        viewers = self.model.engine.n_viewers  # users: creators are counted apart
+        coop_share = float(np.mean(self.model.is_cooperator[:viewers])) if self.n_users else 0.0
+        creators = self.n_users - viewers
         header = {"n": m, "mode": self.mode, "names": self.names, "generation": generation,
+                  # creators' recommender index (the catalogue): drawn as stars; -1: none
+                  "creator": len(self.names) if creators else -1,
                   "title": f"Generation {generation}: {coop_share:.0%} cooperators"
                            + (" (sample)" if self.mode == "sample" else "")}
         if self.mode == "summary":

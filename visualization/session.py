@@ -22,6 +22,7 @@ import uuid
 from typing import Any
 
 from visualization.compare import TWIN_PREFIX, merged_vars, overlay_spec
+from visualization.creators_panel import with_creator_panels
 from visualization.network import NetworkFeed
 from visualization.plots import RowFeed, degree_counts, panel_spec, plotted_columns
 from visualization.widgets import HeadlineView, NetworkView, PlotsView
@@ -90,9 +91,10 @@ class Session:
             self.network = None  # laid out lazily, only if the network view is shown
             self.twin, self.twin_network = twin, None
             self._marks_sent = 0
-            spec = panel_spec(list(model.recommender_names))
+            spec = with_creator_panels(panel_spec(list(model.recommender_names)), model)
             if twin is not None:
-                spec = overlay_spec(spec, panel_spec(list(twin.recommender_names)))
+                spec = overlay_spec(spec, with_creator_panels(
+                    panel_spec(list(twin.recommender_names)), twin))
             self.rows = RowFeed(plotted_columns(spec))
             self.plots_view.spec = spec
             self.plots_view.send({"type": "reset"})

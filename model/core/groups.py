@@ -8,9 +8,14 @@ defectors, or all of its users. Every user belongs to one group,
 so a recommender's groups are adjacent and each of those ranges is contiguous in
 the sorted indexes (:mod:`model.core.indexes`): in ``gorder`` over all degrees,
 in ``dorder`` at any one degree. This module is the only place that knows the
-encoding; a new role of node (say creators beside viewers) changes it here: one
-more key in :func:`group_code`, more groups per recommender, and
-:func:`candidate_groups` says which of them a request ranges over.
+encoding.
+
+**Creators** are filed as the users of one more recommender, *the catalogue*, with
+index R after the R real ones (their ``rec`` is R): groups 2R (quality) and 2R + 1
+(clickbait). Every recommender ranks the same catalogue (MODEL.md, "Creators"), so
+a request for a creator ranges over :func:`catalogue_groups`, with the same
+``who`` codes as a request for a user. Without creators there are no such groups
+and nothing about the encoding changes.
 
 The compiled functions (for the kernel) and the NumPy ones (for building and
 checking a state) sit side by side and must agree; :mod:`model.core.invariants`
@@ -64,9 +69,21 @@ def candidate_groups(r, who):
     return base, base + GROUPS_PER_RECOMMENDER
 
 
+@compiled
+def catalogue_groups(n_recommenders, who):
+    """The creators' groups that ``who`` admits: the catalogue's, recommender index R."""
+    return candidate_groups(n_recommenders, who)
+
+
 # -- NumPy: for building and checking a state --------------------------------------
-def n_groups(n_recommenders: int) -> int:
-    return GROUPS_PER_RECOMMENDER * n_recommenders
+def n_groups(n_recommenders: int, creators: bool = False) -> int:
+    """Groups of a state with this many recommenders (and the catalogue, with creators)."""
+    return GROUPS_PER_RECOMMENDER * (n_recommenders + int(creators))
+
+
+def catalogue(n_recommenders: int) -> int:
+    """The ``rec`` of every creator: one past the real recommenders."""
+    return n_recommenders
 
 
 def group_of(strat: np.ndarray, rec: np.ndarray) -> np.ndarray:
@@ -126,12 +143,13 @@ def present_degrees(groups: np.ndarray, deg: np.ndarray, n_groups: int, n: int) 
 
 
 def build_indexes(strat: np.ndarray, rec: np.ndarray, deg: np.ndarray,
-                  n_recommenders: int) -> dict[str, np.ndarray]:
+                  n_recommenders: int, creators: bool = False) -> dict[str, np.ndarray]:
     """Every index of :class:`~model.core.state.EngineState` for these users, from scratch:
     ``gorder, gpos, gstart`` (by group), ``dorder, dpos, dstart`` (by degree, then group)
-    and the ``present`` degree bitsets."""
+    and the ``present`` degree bitsets. ``creators``: the state has creators (filed
+    under the catalogue, ``rec`` = ``n_recommenders``)."""
     n = len(strat)
-    G = n_groups(n_recommenders)
+    G = n_groups(n_recommenders, creators)
     g = group_of(strat, rec)
     gorder, gpos, gstart = sorted_index(g, G)
     dorder, dpos, dstart = sorted_index(deg.astype(np.int64) * G + g, n * G)

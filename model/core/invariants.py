@@ -37,8 +37,12 @@ def payoffs_from_scratch(engine) -> np.ndarray:
     return out
 
 
-def check_invariants(engine, n_edges: int | None = None) -> None:
-    """Raise :class:`InvariantError` if the state is not one the rules can produce."""
+def check_invariants(engine, n_edges: int | None = None, n_follows: int | None = None) -> None:
+    """Raise :class:`InvariantError` if the state is not one the rules can produce.
+
+    ``n_edges`` and ``n_follows``, when given, are the numbers of ties and of follows
+    (viewer-creator ties) the run started with: a rewire keeps both.
+    """
     st = engine.state
     n = engine.n
     G = st.n_groups
@@ -56,6 +60,7 @@ def check_invariants(engine, n_edges: int | None = None) -> None:
     if n_edges is not None:
         _require(int(st.deg.sum()) == 2 * n_edges,
                  f"edge count changed: {st.deg.sum() // 2} != {n_edges}")
+    _check_kinds(engine, adj, n_follows)
     coop = st.strat == state.COOPERATE
     for i in range(n):
         _require(st.ncoop[i] == sum(bool(coop[j]) for j in adj[i]),
@@ -67,6 +72,8 @@ def check_invariants(engine, n_edges: int | None = None) -> None:
     _require(st.cnt[state.TIES_CC] == ends.count(2), "cooperator-cooperator tie count is off")
     _require(st.cnt[state.TIES_CD] == ends.count(1), "cooperator-defector tie count is off")
     g = groups.group_of(st.strat, st.rec)
+    _require(G == groups.n_groups(len(st.source), engine.n_viewers < n),
+             "the number of groups does not match the recommenders and creators")
     _check_index(st.gorder, st.gpos, st.gstart, g, G, "group index")
     _check_index(st.dorder, st.dpos, st.dstart, st.deg.astype(np.int64) * G + g, n * G,
                  "degree index")
@@ -77,6 +84,26 @@ def check_invariants(engine, n_edges: int | None = None) -> None:
     _require(st.cnt[state.REWIRES] <= st.cnt[state.REQUESTS], "more rewires than requests")
     _require(st.requests_by.sum() == st.cnt[state.REQUESTS], "requests by recommender do not add up")
     _require(st.rewires_by.sum() == st.cnt[state.REWIRES], "rewires by recommender do not add up")
+
+
+def _check_kinds(engine, adj: list[set[int]], n_follows: int | None) -> None:
+    """Creators (MODEL.md, Creators): no creator-creator tie; the number of follows is
+    the engine's (and ``n_follows``); creators are filed under the catalogue; the
+    quality counter matches."""
+    st = engine.state
+    viewers = engine.n_viewers
+    follows = 0
+    for c in range(viewers, engine.n):
+        _require(all(j < viewers for j in adj[c]), f"creator {c} is tied to a creator")
+        follows += len(adj[c])
+    _require(follows == engine.n_follows, f"follows changed: {follows} != {engine.n_follows}")
+    if n_follows is not None:
+        _require(follows == n_follows, f"follows changed: {follows} != {n_follows}")
+    R = len(st.source)
+    _require((st.rec[:viewers] < R).all() and (st.rec[viewers:] == groups.catalogue(R)).all(),
+             "a user without a recommender, or a creator with one")
+    _require(st.cnt[state.N_QUALITY] == int(st.strat[viewers:].sum()),
+             "quality-creator counter is off")
 
 
 def _check_index(order, pos, start, keys, n_keys, name) -> None:

@@ -2,7 +2,11 @@
 
 :func:`run` advances a state by a number of elementary updates and is the only
 way the dynamics move. Each numbered step below matches the numbered step of
-MODEL.md's "One elementary update".
+MODEL.md's "One elementary update" (and, with creators, its section "Creators").
+
+With creators the run loop passes ``creators = True`` down: a creator's turn, the
+rule that viewers imitate viewers only and that creators never start a rewire are
+a comparison or two per update, skipped at once without creators.
 """
 
 import math
@@ -16,12 +20,18 @@ from model.core.rng import below, uniform
 from model.core.state import (
     ALLOW_ISOLATION,
     BETA,
+    BETA_CREATOR,
     BETA_MED,
     COOPERATE,
+    CREATOR_FITNESS,
     DEFECT,
+    FITNESS_AUDIENCE,
     FIXATION_STEP,
+    FOLLOWS_REWIRED,
     MAX_CAP,
     N_COOP,
+    N_QUALITY,
+    N_VIEWERS,
     OPPORTUNITIES,
     P_RECOMMENDER,
     P_STRATEGY,
@@ -100,14 +110,16 @@ def count_tie(st, cooperators, sign):
 
 
 @compiled(inline=True)
-def rewire(st, a, slot_ab):
+def rewire(st, a, slot_ab, creators):
     """a has won the right to leave b, its neighbour at ``slot_ab`` (MODEL.md step 5).
 
     Returns whether a's recommender has now served as many requests as its
     checkpoint asks (checked on requests only, so other updates pay nothing).
+    A creator may lose its last follower: isolation is refused to viewers only.
     """
     b = st.nbr[slot_ab]
-    if st.deg[b] == 1 and st.cnt[ALLOW_ISOLATION] == 0:
+    follow = creators and b >= st.cnt[N_VIEWERS]
+    if st.deg[b] == 1 and st.cnt[ALLOW_ISOLATION] == 0 and not follow:
         return False
     r = st.rec[a]
     if not is_asked(st, r):
@@ -130,23 +142,56 @@ def rewire(st, a, slot_ab):
     st.ncoop[z] += st.strat[a]
     st.cnt[REWIRES] += 1
     st.rewires_by[r] += 1
+    if follow:
+        st.cnt[FOLLOWS_REWIRED] += 1
     return at_checkpoint
 
 
 @compiled(inline=True)
-def elementary_update(st):
+def elementary_update(st, creators):
     """One time-step of the paper. Returns what it did (see :func:`update_pair`)."""
     n = len(st.deg)
-    x = below(st.rng, n)  # 1. a uniformly random user
+    x = below(st.rng, n)  # 1. a uniformly random node
+    if creators and x >= st.cnt[N_VIEWERS]:
+        return creator_update(st, x, -1)  # a creator's turn
     dx = st.deg[x]
     if dx == 0:
         return _NOTHING
     slot = st.off[x] + below(st.rng, dx)  # 2. a uniformly random neighbour
-    return update_pair(st, x, slot)
+    return update_pair(st, x, slot, creators)
 
 
 @compiled(inline=True)
-def update_pair(st, x, slot):
+def creator_update(st, x, o):
+    """Creator x's turn (MODEL.md, Creators): with the probability of a strategy update,
+    x compares itself with creator ``o`` (-1: a uniformly random other creator) and
+    copies o's strategy with probability fermi(F_o - F_x, beta_creator), F being the
+    game payoff or the audience (degree)."""
+    if uniform(st.rng) >= st.fpar[P_STRATEGY]:
+        return _NOTHING
+    if o < 0:
+        viewers = st.cnt[N_VIEWERS]
+        n_creators = len(st.deg) - viewers
+        if n_creators < 2:
+            return _NOTHING
+        o = viewers + below(st.rng, n_creators - 1)
+        if o >= x:
+            o += 1
+    if st.strat[x] == st.strat[o]:
+        return _NOTHING
+    if st.cnt[CREATOR_FITNESS] == FITNESS_AUDIENCE:
+        d = float(st.deg[o] - st.deg[x])
+    else:
+        d = fitness(st, o) - fitness(st, x)
+    if uniform(st.rng) < fermi(d, st.fpar[BETA_CREATOR]):
+        st.cnt[N_QUALITY] += 1 if st.strat[o] == COOPERATE else -1
+        imitate(st, x, o, _STRATEGY)
+        return _STRATEGY_CHANGED
+    return _NOTHING
+
+
+@compiled(inline=True)
+def update_pair(st, x, slot, creators):
     """Steps 3 to 6 of MODEL.md for the chosen user x and its neighbour y at ``slot``.
 
     Returns ``_STRATEGY_CHANGED`` if x took a new strategy, ``_AT_CHECKPOINT`` if a
@@ -155,7 +200,10 @@ def update_pair(st, x, slot):
     y = st.nbr[slot]
     kind = uniform(st.rng)  # 3. which kind of update
     p_rec = st.fpar[P_RECOMMENDER]
+    y_creates = creators and y >= st.cnt[N_VIEWERS]
     if kind < p_rec + st.fpar[P_STRATEGY]:
+        if y_creates:
+            return _NOTHING  # viewers imitate viewers only
         # 6. recommender update, or 4. strategy update: x may copy y
         what, beta = (_RECOMMENDER, st.fpar[BETA_MED]) if kind < p_rec \
             else (_STRATEGY, st.fpar[BETA])
@@ -169,17 +217,22 @@ def update_pair(st, x, slot):
     st.cnt[OPPORTUNITIES] += 1
     if uniform(st.rng) < fermi(fitness(st, x) - fitness(st, y), st.fpar[BETA]):
         a, slot_ab = x, slot  # x competes with y and wins: x leaves y
-    elif st.strat[x] == DEFECT:
+    elif st.strat[x] == DEFECT and not y_creates:
         a, slot_ab = y, st.twin[slot]  # both defect and y wins: y leaves x
     else:
-        return _NOTHING
-    return _AT_CHECKPOINT if rewire(st, a, slot_ab) else _NOTHING
+        return _NOTHING  # (a creator never starts a rewire)
+    return _AT_CHECKPOINT if rewire(st, a, slot_ab, creators) else _NOTHING
 
 
 @compiled(inline=True)
-def is_fixated(st):
+def is_fixated(st, creators):
+    """Every user plays one strategy (and, with creators, every creator plays one)."""
     c = st.cnt[N_COOP]
-    return c == 0 or c == len(st.deg)
+    if not creators:
+        return c == 0 or c == len(st.deg)
+    q = st.cnt[N_QUALITY]
+    viewers = st.cnt[N_VIEWERS]
+    return (c == q or c - q == viewers) and (q == 0 or q == len(st.deg) - viewers)
 
 
 @compiled
@@ -193,6 +246,7 @@ def run(st, n_updates):
     recommender, which may change its selector, and calls again).
     """
     pool_size = len(st.nbr)
+    creators = st.cnt[N_VIEWERS] < len(st.deg)
     stop = st.cnt[STOP_ON_FIXATION] != 0
     if stop and st.cnt[FIXATION_STEP] >= 0:
         return 0, FIXATED
@@ -200,13 +254,13 @@ def run(st, n_updates):
     while done < n_updates:
         if st.cnt[POOL_END] + headroom(st.cnt[MAX_CAP]) > pool_size:
             return done, NEEDS_SPACE
-        what = elementary_update(st)
+        what = elementary_update(st, creators)
         st.cnt[STEPS] += 1
         done += 1
         if what != _NOTHING:
             if what == _AT_CHECKPOINT:
                 return done, CHECKPOINT
-            if st.cnt[FIXATION_STEP] < 0 and is_fixated(st):
+            if st.cnt[FIXATION_STEP] < 0 and is_fixated(st, creators):
                 st.cnt[FIXATION_STEP] = st.cnt[STEPS]
                 if stop:
                     return done, FIXATED
@@ -219,13 +273,21 @@ def update_chosen_pair(st, x, y):
 
     Counts as a step like any other, but does not check fixation. Returns whether
     x's strategy changed; returns False and does nothing if y is not a neighbour of x.
+    A creator x compares itself with creator y (any creator: they watch the market).
     """
+    creators = st.cnt[N_VIEWERS] < len(st.deg)
+    if creators and x >= st.cnt[N_VIEWERS]:
+        if y < st.cnt[N_VIEWERS] or y == x:
+            return False
+        what = creator_update(st, x, y)
+        st.cnt[STEPS] += 1
+        return what == _STRATEGY_CHANGED
     slot = -1
     for t in range(st.off[x], st.off[x] + st.deg[x]):
         if st.nbr[t] == y:
             slot = t
     if slot < 0:
         return False
-    what = update_pair(st, x, slot)
+    what = update_pair(st, x, slot, creators)
     st.cnt[STEPS] += 1
     return what == _STRATEGY_CHANGED

@@ -7,6 +7,11 @@ shorter of the two users' slabs (at most a few dozen contiguous ints); a user
 with many ties, or a request that falls back to an exact count, first marks its
 neighbours once, making every later check O(1).
 
+With creators, a request keeps the kind of the tie it replaces: ``u`` leaving a
+creator is proposed a creator (from the catalogue every recommender ranks), ``u``
+leaving a viewer a viewer. Which kind is one comparison per request; without
+creators it is always "viewer", and ``local`` then reads every neighbour of ``v``.
+
 Every choice is exactly uniform over the valid candidates it ranges over: a few
 rejection draws from the candidate range first (accepted draws are uniform over
 the valid ones), then, if those miss, an exact count of the valid candidates in
@@ -15,19 +20,21 @@ a scan of a range that is then at most four times ``deg u + 1`` long. Ranges of
 at most 16 users are read once, keeping a uniform valid one by reservoir sampling.
 """
 
-from model.core.groups import candidate_groups, group
+from model.core.groups import candidate_groups, catalogue_groups, group
 from model.core.indexes import next_degree
 from model.core.jit import compiled
 from model.core.learned import learned_class
 from model.core.selectors import Rank, Source, Who
 from model.core.rng import below
-from model.core.state import COOPERATE, MARKED, STAMP
+from model.core.state import COOPERATE, MARKED, N_VIEWERS, STAMP
 
 _NEVER = int(Source.NEVER)
 _PARTNER = int(Source.PARTNER_NEIGHBOURS)
+_ANY = int(Who.ANY)
 _COOP = int(Who.COOPERATORS)
 _DEFECT = int(Who.DEFECTORS)
 _SAME = int(Who.SAME_AS_USER)
+_RANDOM = int(Rank.RANDOM)
 _LOW = int(Rank.LOWEST_DEGREE)
 _HIGH = int(Rank.HIGHEST_DEGREE)
 _LEARNED = int(Rank.LEARNED)
@@ -125,25 +132,27 @@ def sample_range(st, order, pos, lo, hi, u, stamp):
 
 
 @compiled(inline=True)
-def partner_neighbour(st, u, v, stamp):
-    """A uniformly random neighbour of ``v`` that is a valid candidate for ``u``."""
+def partner_neighbour(st, u, v, stamp, viewers):
+    """A uniformly random neighbour of ``v`` that is a valid candidate for ``u`` and a
+    viewer (a node below ``viewers``: every node when there are no creators)."""
     base = st.off[v]
     d = st.deg[v]
     for _ in range(_PARTNER_TRIES):
         w = st.nbr[base + below(st.rng, d)]
-        if is_valid(st, u, w, stamp):
+        if w < viewers and is_valid(st, u, w, stamp):
             return w
     ensure_marked(st, u)
     valid = 0
     for t in range(d):
-        if st.mark[st.nbr[base + t]] != stamp:
+        w = st.nbr[base + t]
+        if w < viewers and st.mark[w] != stamp:
             valid += 1
     if valid == 0:
         return -1
     j = below(st.rng, valid)
     for t in range(d):
         w = st.nbr[base + t]
-        if st.mark[w] != stamp:
+        if w < viewers and st.mark[w] != stamp:
             if j == 0:
                 return w
             j -= 1
@@ -176,6 +185,10 @@ def walk_degree_order(st, u, stamp, highest, g_lo, g_hi):
 def recommend(st, u, v):
     """Ask ``u``'s recommender for a new neighbour to replace ``v``; -1 if none is valid.
 
+    The new neighbour is of ``v``'s kind: a creator if ``v`` is one (from the catalogue,
+    ranked by the same codes; ``local`` proposes a uniformly random valid creator),
+    else a viewer.
+
     A random pick draws from one range of the group index (all degrees). A
     degree-ranked pick whose candidates are most users reads the degree index from
     its end until it meets a valid one (:func:`walk_degree_order`); otherwise it
@@ -186,13 +199,18 @@ def recommend(st, u, v):
     """
     r = st.rec[u]
     stamp = begin_request(st, u)
-    if st.source[r] == _PARTNER:
-        return partner_neighbour(st, u, v, stamp)
+    viewers = st.cnt[N_VIEWERS]
+    for_creator = v >= viewers  # the tie replaced is a follow: propose a creator
+    if st.source[r] == _PARTNER and not for_creator:
+        return partner_neighbour(st, u, v, stamp, viewers)
     who = st.who[r]
     if who == _SAME:
         who = _COOP if st.strat[u] == COOPERATE else _DEFECT
-    g_lo, g_hi = candidate_groups(r, who)
-    rank = st.rank[r]
+    if for_creator:  # local has no friend of a friend among creators: any valid creator
+        g_lo, g_hi = catalogue_groups(len(st.source), _ANY if st.source[r] == _PARTNER else who)
+    else:
+        g_lo, g_hi = candidate_groups(r, who)
+    rank = _RANDOM if st.source[r] == _PARTNER else st.rank[r]
     ranked = rank == _LOW or rank == _HIGH
     G = len(st.gstart) - 1
     if rank == _LEARNED:  # a class (degree, groups) from the trained module, then a user in it

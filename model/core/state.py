@@ -3,7 +3,7 @@
 The compiled kernels advance these arrays; the Mesa agents, metrics, dashboard and
 sweeps read them. Nothing else holds a copy of the dynamics.
 
-Layout, for N users and R recommenders (G = 2R groups):
+Layout, for N nodes and R recommenders (G = 2R groups, 2R + 2 with creators):
 
 - **Graph** as per-node *slabs* in one pool: the neighbours of ``i`` are
   ``nbr[off[i] : off[i] + deg[i]]``, with room for ``cap[i]`` of them. A node whose
@@ -24,6 +24,10 @@ Layout, for N users and R recommenders (G = 2R groups):
   by its policy, :mod:`model.policies`, and rewritable between chunks of updates by a
   policy with state) and a ``checkpoint``: the kernel stops right after the request
   that brings ``requests_by[r]`` to it, so a policy can act every W requests exactly.
+- **Creators** are the last nodes, ``cnt[N_VIEWERS]`` .. N - 1 (none by default, when
+  ``cnt[N_VIEWERS]`` = N). Their ``rec`` is R, *the catalogue*: every recommender ranks
+  the same creators, so they are filed as the users of one more recommender, after the
+  R real ones (:mod:`model.core.groups`), and need no array of their own.
 - **Counters** (``cnt``), per-recommender tallies and the RNG state.
 """
 
@@ -53,14 +57,24 @@ UNSERVED = 12  #: requests for which the recommender had no valid candidate
 MARKED = 13  #: whether the current request has marked the rewiring user's neighbours
 TIES_CC = 14  #: ties between two cooperators
 TIES_CD = 15  #: ties between a cooperator and a defector (the rest are between defectors)
-N_COUNTERS = 16
+# Creators (MODEL.md, "Creators"): nodes N_VIEWERS .. N - 1; with none, N_VIEWERS = N.
+N_VIEWERS = 16  #: number of viewers (users); the nodes from here on are creators
+N_QUALITY = 17  #: creators playing C (quality); N_COOP counts them too
+FOLLOWS_REWIRED = 18  #: completed rewires of a viewer-creator tie (a follow)
+CREATOR_FITNESS = 19  #: what creators compare: 0 their game payoff, 1 their audience
+N_COUNTERS = 20
+
+#: Values of ``cnt[CREATOR_FITNESS]``.
+FITNESS_PAYOFF = 0
+FITNESS_AUDIENCE = 1
 
 # Slots of the float64 parameter array ``fpar``.
 BETA = 0
 BETA_MED = 1
 P_RECOMMENDER = 2  #: probability of a recommender update
 P_STRATEGY = 3  #: probability of a strategy update (given by W and W2)
-N_FPAR = 4
+BETA_CREATOR = 4  #: selection intensity of creators' imitation
+N_FPAR = 5
 
 
 class EngineState(NamedTuple):
@@ -72,7 +86,7 @@ class EngineState(NamedTuple):
     nbr: np.ndarray  # int32[pool]
     twin: np.ndarray  # int32[pool]: the slot of the same tie in the other end's slab
     strat: np.ndarray  # int8[N]
-    rec: np.ndarray  # int32[N]
+    rec: np.ndarray  # int32[N]: a viewer's recommender; R (the catalogue) for a creator
     ncoop: np.ndarray  # int32[N]
     gorder: np.ndarray  # int32[N]
     gpos: np.ndarray  # int32[N]

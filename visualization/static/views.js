@@ -610,6 +610,7 @@ class Network {
     else if (msg.n !== this.n || msg.since !== this.version) return this.model.send({ type: "hello" });
     this.version = msg.version;
     this.title = msg.title; this.names = msg.names || []; this.generation = msg.generation;
+    this.creator = msg.creator === undefined ? -1 : msg.creator;
     this.pos = floats(buffers[0], Float32Array);
     this.state = floats(buffers[1], Uint8Array);
     this.degree = floats(buffers[2], Uint16Array);
@@ -661,14 +662,16 @@ class Network {
     let top = 1;
     for (let i = 0; i < this.n; i++) if (this.degree[i] > top) top = this.degree[i];
     const colours = this.model.get("colours");
-    for (let r = 0; r < Math.max(this.names.length, 1); r++) {
+    // creators (recommender index this.creator) are stars: C quality, D clickbait
+    for (let r = 0; r < Math.max(this.names.length, 1) + (this.creator >= 0 ? 1 : 0); r++) {
+      const shape = r === this.creator ? "star" : MARKERS[r % MARKERS.length];
       for (const coop of [1, 0]) {
         ctx.fillStyle = coop ? colours.C : colours.D;
         ctx.beginPath();
         for (let i = 0; i < this.n; i++) {
           const st = this.state[i];
           if ((st & 1) !== coop || (st >> 1) !== r) continue;
-          marker(ctx, MARKERS[r % MARKERS.length], X(i), Y(i), 1.5 + 5 * Math.sqrt(this.degree[i] / top));
+          marker(ctx, shape, X(i), Y(i), 1.5 + 5 * Math.sqrt(this.degree[i] / top));
         }
         ctx.fill();
       }
@@ -717,6 +720,7 @@ class Network {
     const colours = this.model.get("colours");
     const items = [["C cooperator", colours.C, "circle"], ["D defector", colours.D, "circle"]];
     if ((this.names || []).length > 1) this.names.forEach((name, r) => items.push([name, "#444444", MARKERS[r % MARKERS.length]]));
+    if (this.creator >= 0) items.push(["creator (C quality, D clickbait)", "#444444", "star"]);
     ctx.font = SMALL; ctx.textAlign = "left"; ctx.textBaseline = "middle";
     let x = 10, y = 30;
     for (const [label, colour, shape] of items) {
@@ -742,8 +746,11 @@ class Network {
     if (best < 0) { this.tip.style.display = "none"; return; }
     const ids = this.model.get("node_ids");
     const st = this.state[best];
-    this.tip.textContent = `user ${ids.length ? ids[best] : best}: ${st & 1 ? "cooperator" : "defector"}, ` +
-      `${(this.names || [])[st >> 1] || ""}, degree ${this.degree[best]}`;
+    const id = ids.length ? ids[best] : best;
+    this.tip.textContent = (st >> 1) === this.creator
+      ? `creator ${id}: ${st & 1 ? "quality" : "clickbait"}, audience ${this.degree[best]}`
+      : `user ${id}: ${st & 1 ? "cooperator" : "defector"}, ` +
+        `${(this.names || [])[st >> 1] || ""}, degree ${this.degree[best]}`;
     this.tip.style.display = "block";
     this.tip.style.left = ev.clientX + 14 + "px"; this.tip.style.top = ev.clientY + 10 + "px";
   }
