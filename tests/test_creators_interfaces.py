@@ -2,13 +2,12 @@
 DataCollector and sweeps' columns, and bad input (one line naming the parameter)."""
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from agents import Creator, User
+from commands import rewire
 from model import RewireModel
 from model.parameters import ParameterError, validate
 from model.sweeps.storage import SERIES_METRICS
@@ -16,11 +15,6 @@ from model.sweeps.storage import SERIES_METRICS
 ROOT = Path(__file__).resolve().parents[1]
 CREATOR_METRICS = ["viewer_cooperation", "viewer_payoff", "quality_share", "audience_gini",
                    "quality_audience_share", "creator_payoff", "follows_rewired"]
-
-
-def rewire(*args):
-    return subprocess.run([sys.executable, "-m", "model", *args], cwd=ROOT,
-                          capture_output=True, text=True)
 
 
 @pytest.mark.timeout(240)
