@@ -2,7 +2,6 @@
 DataCollector and sweeps' columns, and bad input (one line naming the parameter)."""
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -12,7 +11,6 @@ from model import RewireModel
 from model.parameters import ParameterError, validate
 from model.sweeps.storage import SERIES_METRICS
 
-ROOT = Path(__file__).resolve().parents[1]
 CREATOR_METRICS = ["viewer_cooperation", "viewer_payoff", "quality_share", "audience_gini",
                    "quality_audience_share", "creator_payoff", "follows_rewired"]
 
