@@ -66,6 +66,9 @@ class Parameter:
     #: left out of a scenario's fingerprint, so results directories made before it existed
     #: still resume (see :meth:`model.scenario.Scenario.normalized`)
     fingerprinted_at_default: bool = True
+    #: the parameter whose value a blank (None) stands for, e.g. ``beta_creator`` is
+    #: ``beta`` unless given: equal to it, the parameter is at its default
+    same_as: str = ""
 
     def range_text(self) -> str:
         """The allowed values as people write them: ``[0, 2]``, ``>= 0 or inf``."""
@@ -185,7 +188,7 @@ PARAMETERS: dict[str, Parameter] = {
         Parameter("beta_creator", "float", None, 0, None, allow_inf=True,
                   help="selection intensity of creators' imitation (default beta)",
                   label="β_creator (creator selection)", group="Creators", blank="beta",
-                  fingerprinted_at_default=False),
+                  fingerprinted_at_default=False, same_as="beta"),
         Parameter("creator_coop_init", "float", 0.5, 0, 1,
                   help="initial fraction of creators making quality (playing C)",
                   label="Initial quality creators", group="Creators", control="slider",

@@ -256,14 +256,20 @@ class Scenario:
 
 def fingerprinted(params: dict[str, Any]) -> dict[str, Any]:
     """The parameters of a point that enter a fingerprint: all of them, except those added
-    later (``fingerprinted_at_default=False``) while they are at their default.
+    later (``fingerprinted_at_default=False``) while they are at their default (a blank
+    default that stands for another parameter counts as default when equal to it).
 
     >>> fingerprinted({"n": 10, "engine": "kernel"}), fingerprinted({"engine": "agents"})
     ({'n': 10}, {'engine': 'agents'})
+    >>> fingerprinted({"beta": 0.1, "beta_creator": 0.1}), fingerprinted({"beta": 0.1, "beta_creator": 1})
+    ({'beta': 0.1}, {'beta': 0.1, 'beta_creator': 1})
     """
+    def at_default(name: str, value: Any) -> bool:
+        p = PARAMETERS[name]
+        return value == p.default or (p.same_as != "" and value == params.get(p.same_as))
+
     return {name: value for name, value in params.items()
-            if PARAMETERS[name].fingerprinted_at_default
-            or value != PARAMETERS[name].default}
+            if PARAMETERS[name].fingerprinted_at_default or not at_default(name, value)}
 
 
 def format_value(value: Any) -> str:
