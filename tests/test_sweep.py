@@ -352,9 +352,12 @@ def test_ctrl_c_prints_one_line_and_no_worker_traceback(tmp_path):
     """Ctrl-C in a terminal signals the whole process group: the sweep and its workers."""
     scenario_path = scenario_file(tmp_path, LONG, "long.toml")
     out = tmp_path / "out"
+    # as a terminal's foreground job: Ctrl-C at its default, even if this test runs in a
+    # background job (which a shell starts with SIGINT ignored, and children inherit that)
     proc = subprocess.Popen(model_cmd("sweep", scenario_path, "--out", out, "--workers", "2", "--no-progress"),
                             cwd=ROOT, env=env_with(ROOT), stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+                            stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         deadline = time.time() + 300  # a cold numba cache compiles first
         while time.time() < deadline and not list((out / "runs").glob("part-*.parquet")):
