@@ -11,26 +11,12 @@ mode runs models without creators).
 
 from __future__ import annotations
 
-import mesa
-
+from agents.node import NodeView
 from model.core.state import COOPERATE
 
 
-class Creator(mesa.Agent):
+class Creator(NodeView):
     """One creator (node ``index`` of the graph), a live view of the engine's arrays."""
-
-    def __init__(self, model, index: int):
-        super().__init__(model)
-        self.index = index
-
-    @property
-    def _st(self):
-        return self.model.engine.state
-
-    @property
-    def strategy(self) -> str:
-        """``"C"`` (quality) or ``"D"`` (clickbait)."""
-        return "C" if self._st.strat[self.index] == COOPERATE else "D"
 
     @property
     def makes_quality(self) -> bool:
@@ -40,11 +26,6 @@ class Creator(mesa.Agent):
     def audience(self) -> int:
         """How many viewers follow it (its degree: creators have no other ties)."""
         return int(self._st.deg[self.index])
-
-    @property
-    def payoff(self) -> float:
-        """Its game payoff: the sum over its audience of one game with each viewer."""
-        return float(self.model.engine.payoffs(self.index))
 
     @property
     def followers(self) -> list:

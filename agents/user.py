@@ -10,29 +10,15 @@ where it acts. Their docstrings quote the step of MODEL.md they implement.
 
 from __future__ import annotations
 
-import mesa
-
 from agents.bookkeeping import copy_recommender, copy_strategy, count, move_tie
+from agents.node import NodeView
 from model.core import state
 from model.core.kernel import fermi
 from model.core.state import COOPERATE, update_probabilities
 
 
-class User(mesa.Agent):
+class User(NodeView):
     """One user. Every attribute is read live from the engine; nothing is copied."""
-
-    def __init__(self, model, index: int):
-        super().__init__(model)
-        self.index = index
-
-    @property
-    def _st(self):
-        return self.model.engine.state
-
-    @property
-    def strategy(self) -> str:
-        """``"C"`` (cooperate) or ``"D"`` (defect)."""
-        return "C" if self._st.strat[self.index] == COOPERATE else "D"
 
     @property
     def is_cooperator(self) -> bool:
@@ -41,11 +27,6 @@ class User(mesa.Agent):
     @property
     def degree(self) -> int:
         return int(self._st.deg[self.index])
-
-    @property
-    def payoff(self) -> float:
-        """Fitness, read from the engine's exact counts (:meth:`fitness` sums it game by game)."""
-        return float(self.model.engine.payoffs(self.index))
 
     @property
     def recommender(self) -> str:

@@ -89,16 +89,17 @@ def browser():
 
 @pytest.fixture
 def open_page(browser, server_url):
-    """Open the dashboard in a fresh browser context (its own session); close afterwards."""
+    """Open the dashboard (at ``query``, e.g. ``"?n=100"``) in a fresh browser context (its
+    own session); close afterwards."""
     contexts = []
 
-    def opener(record: list | None = None):
+    def opener(record: list | None = None, query: str = ""):
         context = browser.new_context(viewport={"width": 1600, "height": 1000})
         contexts.append(context)
         page = context.new_page()
         if record is not None:
             page.on("request", lambda request: record.append(request.url))
-        page.goto(server_url)
+        page.goto(server_url + query)
         page.wait_for_selector(".rw-generation", timeout=60_000)
         page.wait_for_selector("canvas.rw-panel", timeout=60_000)
         page.wait_for_selector("canvas.rw-network-canvas", timeout=60_000)

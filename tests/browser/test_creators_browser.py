@@ -2,7 +2,8 @@
 a bad creators setting in a link is one visible line and the page still plays.
 
 Headless Debian chromium driven by Playwright against a real ``solara run server.py``
-(``conftest.py``); each test opens its own browser context (its own session).
+(``conftest.py``); each test opens its own browser context (its own session) with
+``open_page``.
 """
 
 from __future__ import annotations
@@ -15,31 +16,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.timeout(480)]
 CREATORS = "?n=300&k=8&creator_share=0.1&follows=5&creator_fitness=audience&recommenders=any-high%3D1&seed=4"
 
 
-@pytest.fixture
-def open_at(browser, server_url):
-    """Open the dashboard at ``server_url + query`` in a fresh context; close afterwards."""
-    contexts = []
-
-    def opener(query: str):
-        context = browser.new_context(viewport={"width": 1600, "height": 1000})
-        contexts.append(context)
-        page = context.new_page()
-        page.goto(server_url + query)
-        page.wait_for_selector(".rw-generation", timeout=60_000)
-        page.wait_for_selector("canvas.rw-panel", timeout=60_000)
-        return page
-
-    yield opener
-    for context in contexts:
-        context.close()
-
-
 def generation(page) -> int:
     return int(page.inner_text(".rw-generation").split()[-1])
 
 
-def test_a_run_with_creators_plays_and_shows_the_creators_panels(open_at):
-    page = open_at(CREATORS)
+def test_a_run_with_creators_plays_and_shows_the_creators_panels(open_page):
+    page = open_page(query=CREATORS)
     running = page.inner_text(".rw-running-params")
     assert "creator_share=0.1" in running and "creator_fitness=audience" in running
     for title in ("Creators: quality", "Creators: audience concentration"):
@@ -51,13 +33,13 @@ def test_a_run_with_creators_plays_and_shows_the_creators_panels(open_at):
     assert generation(page) >= 5
 
 
-def test_a_run_without_creators_has_no_creators_panels(open_at):
-    page = open_at("?n=100&k=4&seed=2")
+def test_a_run_without_creators_has_no_creators_panels(open_page):
+    page = open_page(query="?n=100&k=4&seed=2")
     assert page.locator('canvas.rw-panel[data-title="Creators: quality"]').count() == 0
 
 
-def test_a_bad_creators_setting_in_a_link_is_one_visible_line(open_at):
-    page = open_at("?n=100&k=4&creator_share=1.5")
+def test_a_bad_creators_setting_in_a_link_is_one_visible_line(open_page):
+    page = open_page(query="?n=100&k=4&creator_share=1.5")
     problem = page.locator(".rw-link-problem").first
     problem.wait_for(timeout=30_000)
     text = problem.inner_text()
