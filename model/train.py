@@ -22,19 +22,17 @@ runs with their min/max band: return, Mean Action Strat, Mean Action Degree).
 
 from __future__ import annotations
 
-import argparse
 import csv
 import json
 import math
-import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
 from model.cli_errors import error
+from model.learning.ranking import atomic_savez
 
 #: The paper's Table 4 configurations (W = 1, T = 2, S = -1, Fig. 7), and ours at N = 1000.
 CONFIGS = {
@@ -135,17 +133,6 @@ def train_update(trainer, cfg: dict, reward: str, seed: int, run: int, update: i
 
 
 # -- checkpoints ------------------------------------------------------------------------
-def _atomic_savez(path: Path, arrays: dict) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            np.savez(handle, **arrays)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def save_checkpoint(path: Path, trainer, config: dict, rows: list, done: bool) -> None:
     arrays = {"checkpoint_version": np.array(CHECKPOINT_VERSION),
               "config": np.array(json.dumps(config, sort_keys=True)),
@@ -160,7 +147,7 @@ def save_checkpoint(path: Path, trainer, config: dict, rows: list, done: bool) -
         arrays[f"param_{name}"] = value
         arrays[f"adam_m_{name}"] = trainer.optimizer.m[name]
         arrays[f"adam_v_{name}"] = trainer.optimizer.v[name]
-    _atomic_savez(path, arrays)
+    atomic_savez(path, arrays)
 
 
 def load_checkpoint(path: Path, trainer, config: dict):

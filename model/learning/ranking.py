@@ -450,6 +450,13 @@ def save_policy(path, policy: RankingPolicy, metadata: dict | None = None) -> Pa
               "metadata": np.array(json.dumps(meta, sort_keys=True))}
     for name, value in policy.params.items():
         arrays[_param_key(name)] = np.asarray(value, dtype=np.float64)
+    atomic_savez(path, arrays)
+    return path
+
+
+def atomic_savez(path: Path, arrays: dict) -> None:
+    """``np.savez`` into a temporary file beside ``path``, then renamed over it: a reader
+    (or a kill) never sees half a file."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -458,7 +465,6 @@ def save_policy(path, policy: RankingPolicy, metadata: dict | None = None) -> Pa
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return path
 
 
 def _array(path, data, key: str) -> np.ndarray:
