@@ -22,25 +22,6 @@ ARMS = ["coop-low", "coop-random", "coop-high", "any-low", "any-random", "any-hi
         "defect-low", "defect-random", "defect-high", "local", "fair"]
 
 
-@pytest.fixture
-def open_at(browser, server_url):
-    """Open the dashboard at ``server_url + query`` in a fresh context; close afterwards."""
-    contexts = []
-
-    def opener(query: str = ""):
-        context = browser.new_context(viewport={"width": 1600, "height": 1000})
-        contexts.append(context)
-        page = context.new_page()
-        page.goto(server_url + query)
-        page.wait_for_selector(".rw-generation", timeout=60_000)
-        page.wait_for_selector("canvas.rw-panel", timeout=60_000)
-        return page
-
-    yield opener
-    for context in contexts:
-        context.close()
-
-
 def generation(page) -> int:
     return int(page.inner_text(".rw-generation").split()[-1])
 
@@ -104,8 +85,8 @@ def arm_tooltip(page, fraction: float) -> str:
     return tip.inner_text()
 
 
-def test_a_bandits_setting_edited_in_the_mix_editor_is_the_one_that_plays(open_at):
-    page = open_at()
+def test_a_bandits_setting_edited_in_the_mix_editor_is_the_one_that_plays(open_page):
+    page = open_page()
     add_bandit(page, "ucb-a")
     set_text(page, "ucb-a: window", "20")
     set_text(page, "ucb-a: arms", "coop-random+defect-random")
@@ -124,8 +105,8 @@ def test_a_bandits_setting_edited_in_the_mix_editor_is_the_one_that_plays(open_a
     assert lines[1] in ("arm: coop-random", "arm: defect-random"), text
 
 
-def test_a_bad_setting_shows_one_line_and_the_running_model_plays_on(open_at):
-    page = open_at()
+def test_a_bad_setting_shows_one_line_and_the_running_model_plays_on(open_page):
+    page = open_page()
     before = running_params(page)
     add_bandit(page, "ucb-a")
     set_text(page, "ucb-a: window", "0")
@@ -147,12 +128,12 @@ def test_a_bad_setting_shows_one_line_and_the_running_model_plays_on(open_at):
     wait_for_text(page, ".rw-running-params", "text.includes('window=30')")
 
 
-def test_the_preset_loads_and_the_bandit_panel_draws_its_arms(open_at):
+def test_the_preset_loads_and_the_bandit_panel_draws_its_arms(open_page):
     from visualization.scenarios_picker import load_presets
 
     presets, _ = load_presets()
     (preset,) = [s for s in presets if s.name == "an-engagement-bandit-learns"]
-    page = open_at()
+    page = open_page()
     page.locator(".rw-scenario").click()
     page.locator(".v-overlay .v-list-item", has_text=preset.title).click()
     wait_for_text(page, ".rw-running-params", f"text.includes('seed={preset.seed}')")
@@ -185,9 +166,9 @@ def test_the_preset_loads_and_the_bandit_panel_draws_its_arms(open_at):
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 5000
 
 
-def test_a_share_link_rebuilds_a_labelled_bandit_with_its_settings(open_at):
+def test_a_share_link_rebuilds_a_labelled_bandit_with_its_settings(open_page):
     mix = "local=0.5,ucb-a=0.5[policy=bandit-ucb,window=50]"
-    page = open_at(f"?recommenders={quote(mix)}&seed=3")
+    page = open_page(query=f"?recommenders={quote(mix)}&seed=3")
     wait_for_text(page, ".rw-running-params", "text.includes('ucb-a=0.5[')")
     params = running_params(page)
     assert "window=50" in params and "seed=3" in params
