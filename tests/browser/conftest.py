@@ -108,3 +108,15 @@ def open_page(browser, server_url):
     yield opener
     for context in contexts:
         context.close()
+
+
+def other_hosts(requests: list[str], server_url: str) -> list[str]:
+    """The recorded requests that left the dashboard's own server (the offline promise:
+    none may)."""
+    from urllib.parse import urlparse
+
+    assert requests, "no request was recorded"
+    host = urlparse(server_url).netloc
+    return [url for url in requests
+            if urlparse(url).scheme in ("http", "https", "ws", "wss")
+            and urlparse(url).netloc != host]

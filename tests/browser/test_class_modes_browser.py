@@ -13,9 +13,10 @@ from __future__ import annotations
 import csv
 import io
 import re
-from urllib.parse import urlparse
 
 import pytest
+
+from conftest import other_hosts
 
 # the first test also waits for the server (conftest.START_TIMEOUT, 300 s) and chromium
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(480)]
@@ -173,9 +174,4 @@ def test_compare_mode_and_the_panels_load_nothing_from_other_hosts(open_page, se
     page.click(".rw-play")
     page.wait_for_timeout(2000)
     page.click(".rw-pause")
-    host = urlparse(server_url).netloc
-    assert requests, "no request was recorded"
-    elsewhere = [url for url in requests
-                 if urlparse(url).scheme in ("http", "https", "ws", "wss")
-                 and urlparse(url).netloc != host]
-    assert elsewhere == []
+    assert other_hosts(requests, server_url) == []

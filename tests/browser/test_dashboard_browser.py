@@ -11,9 +11,10 @@ they show from their pixels (``toDataURL``) and from the tooltip a hover opens.
 
 from __future__ import annotations
 
-from urllib.parse import urlparse
 
 import pytest
+
+from conftest import other_hosts
 
 # the first test also waits for the server (conftest.START_TIMEOUT, 300 s) and chromium
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(480)]
@@ -183,12 +184,7 @@ def test_the_page_loads_nothing_from_other_hosts(open_page, server_url):
     page.click(".rw-play")
     page.wait_for_timeout(2000)
     page.click(".rw-pause")
-    host = urlparse(server_url).netloc
-    assert requests, "no request was recorded"
-    elsewhere = [url for url in requests
-                 if urlparse(url).scheme in ("http", "https", "ws", "wss")
-                 and urlparse(url).netloc != host]
-    assert elsewhere == []
+    assert other_hosts(requests, server_url) == []
 
 
 def download(page, button) -> tuple[str, bytes]:
