@@ -2,13 +2,14 @@
 
 A bandit recommender knows a list of *arms*, each an existing fixed policy (by
 default the 3 x 3 heuristic family, ``local`` and ``fair``). It plays one arm for a
-*window* of ``window`` rewire requests (its selector codes are the arm's, written
-with :meth:`model.engine.RecommenderView.set_selector`), then scores the window with
-its *reward*, a number in [0, 1], tells its learner (:mod:`model.learning.bandits`)
-and lets it choose the next arm. The learner draws its randomness from the
-recommender's own seeded stream, so the same seed gives the same arms, in any
-process, and its whole state lives on the policy instance, so it is copied and
-pickled with the engine.
+*window* of ``window`` rewire requests (its selector codes are the arm's), then
+scores the window with its *reward*, a number in [0, 1], tells its learner
+(:mod:`model.learning.bandits`) and lets it choose the next arm. All of that
+happens in the compiled run loop (:mod:`model.core.learners`), which logs each
+window; the engine hands the log to the policy (:attr:`BanditPolicy.history`) when
+it regains control. The learner draws its randomness from the recommender's own
+seeded stream, so the same seed gives the same arms, in any process, and its whole
+state lives in the run's state arrays, so it is copied and pickled with the engine.
 
 Rewards of a window (docs/BANDITS.md says why each is what it is):
 
@@ -47,8 +48,9 @@ from typing import Any
 
 import numpy as np
 
-from model.core import groups, state
-from model.learning.bandits import ALGORITHMS, SettingError, make_bandit
+from model.core import learners
+from model.core.rng import new_state
+from model.learning.bandits import ALGORITHMS, Bandit, SettingError, make_bandit
 from model.parameters import Parameter, ParameterError
 from model.policies import Policy, get_policy, policy_names, register
 
@@ -126,11 +128,9 @@ class BanditPolicy(Policy):
         super().__init__(**settings)
         self.arms: list[str] = settings["arms"].split("+")
         self.selectors = [get_policy(a).selector() for a in self.arms]
-        self.learner = None  #: the bandit, made at start (it needs the seeded stream)
-        self.arm = -1  #: the arm in force
         #: one row per finished window: (step at its end, arm, reward)
         self.history: list[tuple[int, int, float]] = []
-        self._window_start: tuple[int, int] = (0, 0)  # (steps, users) when it began
+        self._view = None  # the engine's view of this recommender, once started
 
     @property
     def learner_settings(self) -> dict[str, Any]:
@@ -138,53 +138,43 @@ class BanditPolicy(Policy):
         return {k: (int(v) if isinstance(v, bool) else v)
                 for k, v in self.values.items() if k in names}
 
+    @property
+    def learner(self) -> Bandit | None:
+        """The learner, reading and writing the run's state (None before the run starts)."""
+        if self._view is None:
+            return None
+        st, r = self._view.engine.state, self._view.index
+        return ALGORITHMS[self.algorithm].over(st.bpar[r], st.btab, int(st.bat[r]),
+                                               len(self.arms), st.brng[r])
+
+    @property
+    def arm(self) -> int:
+        """The arm in force (-1 before the run starts)."""
+        if self._view is None:
+            return -1
+        return int(self._view.engine.state.bpar[self._view.index, learners.ARM])
+
     # -- hooks ----------------------------------------------------------------------
     def start(self, view) -> None:
+        """Give the run loop this recommender's learner: it ends each window itself
+        (:mod:`model.core.learners`), and the engine hands this policy the log."""
+        words = new_state(np.random.SeedSequence(view.engine.seed, spawn_key=(3, view.index)))
         try:
-            self.learner = make_bandit(self.algorithm, len(self.arms), view.random_stream(),
-                                       **self.learner_settings)
+            learner = make_bandit(self.algorithm, len(self.arms), words, **self.learner_settings)
         except SettingError as err:  # ranges are checked with the mix; kept as a guard
             raise ParameterError(err.name, str(err)) from None
-        self._play(view)
+        learner.par[learners.REWARD] = REWARDS.index(self.values["reward"])
+        learner.par[learners.WINDOW] = self.values["window"]
+        self._view = view
+        view.set_learner(learner.par, learner.tab, self.selectors, learner.words)
 
-    # at_checkpoint runs once per window, between stretches of compiled updates a few
-    # tens of microseconds long: it reads the state arrays once, directly, and does the
-    # same as RecommenderView's set_selector / stop_after without their checks.
     def at_checkpoint(self, view) -> None:
-        st, r = view.engine.state, view.index
-        steps = int(st.cnt[state.STEPS])
-        users = groups.users_of(st.gstart, r)
-        reward = self._score(view, steps, users)
-        self.learner.update(self.arm, reward)
-        self.history.append((steps, self.arm, reward))
-        arm = self.arm = self.learner.choose()
-        st.source[r], st.who[r], st.rank[r] = self.selectors[arm]
-        st.checkpoint[r] = st.requests_by[r] + self.values["window"]
-        self._window_start = (steps, users)
+        """The run loop left this window to the engine, its log being full: the engine
+        has read the log, so the window ends here, as the run loop would have ended it."""
+        learners.end_window_now(view.engine.state, view.index)
 
-    def _play(self, view) -> None:
-        self.arm = self.learner.choose()
-        view.set_selector(*self.selectors[self.arm])
-        view.stop_after(self.values["window"])
-        self._window_start = (view.steps, view.users)
-
-    # -- rewards ----------------------------------------------------------------------
-    def reward(self, view) -> float:
-        """The finished window's reward in [0, 1] (module docstring)."""
-        return self._score(view, view.steps, view.users)
-
-    def _score(self, view, steps: int, users: int) -> float:
-        kind = self.values["reward"]
-        if kind == "alignment":
-            return view.cooperators / users if users else 0.0
-        if kind == "welfare":
-            return welfare_score(view)
-        steps0, users0 = self._window_start
-        engine = view.engine
-        fpar = engine.state.fpar
-        p_struct = 1.0 - float(fpar[state.P_RECOMMENDER]) - float(fpar[state.P_STRATEGY])
-        chances = p_struct * (steps - steps0) * (users0 + users) / 2 / engine.n
-        return min(1.0, self.values["window"] / chances) if chances > 0 else 0.0
+    def windows_ended(self, steps, arms, rewards) -> None:
+        self.history.extend(zip(steps.tolist(), arms.tolist(), rewards.tolist()))
 
     # -- reading ----------------------------------------------------------------------
     def report(self) -> dict[str, Any]:
@@ -196,21 +186,6 @@ class BanditPolicy(Policy):
                 "windows": len(self.history),
                 "arm_counts": {a: int(c) for a, c in zip(self.arms, counts) if c},
                 "mean_reward": float(np.mean(rewards)) if rewards else None}
-
-
-def welfare_score(view) -> float:
-    """Mean payoff per game of a recommender's users, scaled to [0, 1] by the game's
-    payoff range: total payoff over total degree, so it is exactly within range."""
-    engine = view.engine
-    st = engine.state
-    who = groups.members(st.gorder, st.gstart, view.index)
-    games = int(st.deg[who].sum()) if len(who) else 0
-    if not games:
-        return 0.0
-    per_game = float(engine.payoffs(who).sum()) / games
-    lo = min(engine.params["S"], 0.0)
-    hi = max(engine.params["T"], 1.0)
-    return min(1.0, max(0.0, (per_game - lo) / (hi - lo)))
 
 
 def _bandit_policy(algorithm: str, title: str, origin: str) -> type[BanditPolicy]:

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from model.core import groups
+from model.core import groups, learners
 from model.core import state
 from model.core.adjacency import MAX_POOL, build_slabs, compact, headroom, initial_capacity
 from model.core.graph import (
@@ -23,7 +23,7 @@ from model.core.graph import (
     n_edges,
     regular_edges,
 )
-from model.core.kernel import CHECKPOINT, FIXATED, NEEDS_SPACE, run
+from model.core.kernel import CHECKPOINT, FIXATED, NEEDS_SPACE, run, run_with_bandits
 from model.parameters import CREATOR_FITNESS, creator_count, mix_entries, mix_shares, validate
 from model.policies import Policy, get_policy
 from model.core.rng import new_state
@@ -126,28 +126,44 @@ class Engine:
         if limit is not None:
             n_updates = min(n_updates, limit - self.steps)
         done = 0
-        kernel = run
+        dispatcher = kernel = run_with_bandits if self.has_bandits else run
         while done < n_updates and not self.stopped_at_fixation:
             k, why = kernel(self.state, n_updates - done)
             done += k
             # Calls after the first reuse the compiled code it ran, skipping the
-            # dispatcher's type checks (~20 us against ~3 us): a bandit stops the kernel
-            # every window, and a window can be as short as a few hundred updates.
+            # dispatcher's type checks (~20 us against ~3 us): the kernel stops for
+            # every checkpoint of a stateful policy and every compaction of the pool.
             # Only when that code is the one compiled version, so the types are its own.
-            kernel = _run_entry_point()
+            kernel = _entry_point(dispatcher)
             if why == FIXATED:
                 self.stopped_at_fixation = True
             elif why == NEEDS_SPACE:
                 self._grow_pool()
             elif why == CHECKPOINT:
                 self._checkpoints()
+        self.read_bandit_log()
         for r in self.stateful:
             self.policies[r].between_chunks(self.views[r])
         return done
 
+    def read_bandit_log(self) -> None:
+        """Hand the windows the run loop ended (``blog``) to their recommenders' policies
+        (:meth:`Policy.windows_ended`), oldest first, and empty the log."""
+        st = self.state
+        rows = int(st.cnt[state.BLOG_ROWS])
+        if rows:
+            log = st.blog[:rows]
+            for r in np.unique(log[:, 0]).astype(int):
+                mine = log[log[:, 0] == r]
+                self.policies[r].windows_ended(mine[:, 1].astype(np.int64),
+                                               mine[:, 2].astype(np.int64), mine[:, 3])
+            st.cnt[state.BLOG_ROWS] = 0
+
     def _checkpoints(self) -> None:
         """Tell each recommender that has reached its checkpoint (one request can
-        reach at most one; the loop is for clarity)."""
+        reach at most one; the loop is for clarity). The bandits' log is read first:
+        the run loop stops at a bandit's checkpoint only when the log is full."""
+        self.read_bandit_log()
         st = self.state
         for r in self.stateful:
             if st.requests_by[r] == st.checkpoint[r]:
@@ -170,6 +186,11 @@ class Engine:
         self.state = st._replace(nbr=nbr, twin=twin)
 
     # -- reading ---------------------------------------------------------------
+    @property
+    def has_bandits(self) -> bool:
+        """Whether a recommender is a bandit whose windows the run loop ends itself."""
+        return bool(self.state.bpar[:, learners.ALGO].any())
+
     @property
     def seed(self) -> int:
         """The seed of this run (drawn from the system when none was given)."""
@@ -232,19 +253,19 @@ class Engine:
         return st.payoff[s, state.COOPERATE] * c + st.payoff[s, state.DEFECT] * d
 
 
-_sole_run: list = []  # the entry point of run's only compiled version, once known
+_sole_version: dict = {}  # each kernel's entry point, once it is known to be the only one
 
 
-def _run_entry_point():
-    """The compiled ``run`` itself when exactly one version of it exists (the one the
-    dispatcher just ran for this state's types), else the dispatcher. Versions are
+def _entry_point(kernel):
+    """The compiled ``kernel`` itself when exactly one version of it exists (the one
+    the dispatcher just ran for this state's types), else the dispatcher. Versions are
     never removed, so the only one, once found, stays so while the count is 1."""
-    if len(run.overloads) != 1:
-        return run
-    if not _sole_run:
-        (compiled_run,) = run.overloads.values()  # ~0.1 ms: once per process
-        _sole_run.append(compiled_run.entry_point)
-    return _sole_run[0]
+    if len(kernel.overloads) != 1:
+        return kernel
+    if kernel not in _sole_version:
+        (version,) = kernel.overloads.values()  # ~0.1 ms: once per process
+        _sole_version[kernel] = version.entry_point
+    return _sole_version[kernel]
 
 
 def with_seed(p: dict) -> dict:
@@ -358,8 +379,15 @@ def assemble(n: int, edges: np.ndarray, strat: np.ndarray, rec: np.ndarray, p: d
         source=selectors[:, 0].copy(), who=selectors[:, 1].copy(), rank=selectors[:, 2].copy(),
         checkpoint=np.full(R, -1, dtype=np.int64),
         lw=np.zeros(0), lw_at=np.zeros(R + 1, dtype=np.int64),
+        bpar=np.zeros((R, learners.N_PAR)), btab=np.zeros((0, learners.N_TAB)),
+        bat=np.zeros(R + 1, dtype=np.int64), bsel=np.zeros((0, 3), dtype=np.int8),
+        brng=np.zeros((R, 4), dtype=np.uint64), blog=np.zeros((LOG_ROWS, 4)),
         fpar=fpar, rng=np.asarray(rng_words, dtype=np.uint64).copy(),
     )
+
+
+#: Windows of bandit recommenders the run loop can end before the engine must read them.
+LOG_ROWS = 1024
 
 
 def fixated(viewer_coops: int, n_viewers: int, quality: int, n_creators: int) -> bool:
@@ -454,6 +482,23 @@ class RecommenderView:
         """This recommender's slice of the learned weights (a view: writes reach the kernel)."""
         st, r = self.engine.state, self.index
         return st.lw[st.lw_at[r]:st.lw_at[r + 1]]
+
+    def set_learner(self, par: np.ndarray, tab: np.ndarray, selectors, words: np.ndarray) -> None:
+        """Make this recommender a bandit whose run loop ends its windows itself
+        (:mod:`model.core.learners`): its learner's ``par`` row, its arms' ``tab`` rows
+        and selector codes, and its own random stream; then put its first arm in force."""
+        st, r = self.engine.state, self.index
+        rows = [st.btab[st.bat[q]:st.bat[q + 1]] for q in range(len(st.bat) - 1)]
+        codes = [st.bsel[st.bat[q]:st.bat[q + 1]] for q in range(len(st.bat) - 1)]
+        rows[r] = np.asarray(tab, dtype=np.float64).reshape(-1, learners.N_TAB)
+        codes[r] = np.asarray(selectors, dtype=np.int8).reshape(-1, 3)
+        bat = np.zeros(len(rows) + 1, dtype=np.int64)
+        np.cumsum([len(t) for t in rows], out=bat[1:])
+        st.bpar[r] = par
+        st.brng[r] = words
+        self.engine.state = st = st._replace(btab=np.concatenate(rows), bat=bat,
+                                             bsel=np.concatenate(codes))
+        learners.start_window(st, r)
 
     def stop_after(self, n_requests: int | None) -> None:
         """Be told (:meth:`Policy.at_checkpoint`) right after ``n_requests`` more requests;

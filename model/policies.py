@@ -44,6 +44,8 @@ from typing import TYPE_CHECKING, Any
 from model.core.selectors import Rank, Source, Who
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from model.engine import RecommenderView
     from model.parameters import Parameter
 
@@ -96,6 +98,11 @@ class Policy:
 
     def between_chunks(self, view: RecommenderView) -> None:
         """Called at the end of every :meth:`model.engine.Engine.advance`."""
+
+    def windows_ended(self, steps: np.ndarray, arms: np.ndarray, rewards: np.ndarray) -> None:
+        """Called with the windows the run loop ended for a bandit recommender
+        (:meth:`RecommenderView.set_learner`) since the engine last looked: the step
+        each ended at, the arm it played and its reward, oldest first."""
 
 
 class NoRewiring(Policy):

@@ -127,6 +127,31 @@ def test_an_unknown_algorithm_is_one_line_naming_the_known_ones():
         make_bandit("greedy", 4, np.random.default_rng(0))
 
 
+@pytest.mark.parametrize("a, b", [(0.5, 2.0), (3.0, 4.0), (1.0, 1.0), (40.0, 2.0)])
+def test_thompsons_beta_draws_have_the_beta_mean_and_variance(a, b):
+    """The compiled Beta sampler (two Marsaglia-Tsang gamma draws) on its own stream."""
+    from model.core import learners
+    from model.core.rng import new_state
+
+    rng = new_state(np.random.SeedSequence(7))
+    x = np.array([learners.beta(rng, a, b) for _ in range(20_000)])
+    mean, var = a / (a + b), a * b / ((a + b) ** 2 * (a + b + 1))
+    assert ((0 <= x) & (x <= 1)).all()
+    assert abs(x.mean() - mean) < 4 * np.sqrt(var / len(x))
+    assert x.var() == pytest.approx(var, rel=0.06)
+
+
+def test_a_bandit_seeded_from_the_same_words_makes_the_same_choices():
+    words = np.array([1, 2, 3, 4], dtype=np.uint64)
+    a, b = (make_bandit("thompson", 3, words) for _ in range(2))
+    assert a.words is not b.words
+    for _ in range(100):
+        x, y = a.choose(), b.choose()
+        assert x == y
+        a.update(x, 0.3 * x)
+        b.update(y, 0.3 * y)
+
+
 # -- how regret grows (theory: Slivkins 2019; Auer et al. 2002) ------------------------
 T = 2000
 SEEDS = 20

@@ -14,7 +14,8 @@ without the disk cache, so the mix can never be saved where others load it. It l
 
 What a first run compiles is what it calls: ``run`` (with everything it inlines),
 ``build_slabs`` and ``headroom``; other entry points (``compact`` when the pool
-grows, ``ask``, the readable rules' pieces) compile on their first call. A kernel
+grows, ``ask``, the readable rules' pieces, ``run_with_bandits`` and the learners
+of a run with bandit recommenders) compile on their first call. A kernel
 that is only ever inlined is not cached on its own: the cached code of the kernels
 that call it holds it.
 
@@ -42,7 +43,7 @@ from numba.core.registry import CPUDispatcher
 _HERE = Path(__file__).resolve().parent
 #: Modules whose code ends up in compiled kernels.
 KERNEL_SOURCES = ("jit", "rng", "state", "selectors", "groups", "indexes", "adjacency", "learned",
-                  "recommend", "kernel")
+                  "learners", "recommend", "kernel")
 
 
 def _cache_dir() -> Path:

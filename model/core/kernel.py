@@ -1,6 +1,7 @@
 """The elementary update of MODEL.md, compiled: imitation, rewiring, recommender adoption.
 
-:func:`run` advances a state by a number of elementary updates and is the only
+:func:`run` (and :func:`run_with_bandits`, the same loop for a state with bandit
+recommenders) advances a state by a number of elementary updates and is the only
 way the dynamics move. Each numbered step below matches the numbered step of
 MODEL.md's "One elementary update" (and, with creators, its section "Creators").
 
@@ -15,6 +16,7 @@ from model.core.adjacency import headroom, replace_tie
 from model.core.groups import group
 from model.core.indexes import change_degree, change_group
 from model.core.jit import compiled
+from model.core.learners import end_windows
 from model.core.recommend import is_asked, recommend
 from model.core.rng import below, uniform
 from model.core.state import (
@@ -236,14 +238,23 @@ def is_fixated(st, creators):
 
 
 @compiled
-def run(st, n_updates):
+def no_windows(st):
+    """Without bandit recommenders, every checkpoint is the engine's to handle."""
+    return False
+
+
+@compiled(inline=True)
+def run_loop(st, n_updates, end_windows):
     """Do up to ``n_updates`` elementary updates; return (updates done, why it stopped).
 
     Stops early, before the update that would need it, when the neighbour pool
     needs compacting (the engine compacts and calls again), right after the
     update that reaches fixation when ``stop_on_fixation`` is on, and right after
     the request that brings a recommender to its checkpoint (the engine tells the
-    recommender, which may change its selector, and calls again).
+    recommender, which may change its selector, and calls again), unless
+    ``end_windows(st)`` handles it: a bandit recommender's checkpoint ends its
+    window without stopping, scored, learned and logged in compiled code
+    (:mod:`model.core.learners`), unless its log is full.
     """
     pool_size = len(st.nbr)
     creators = st.cnt[N_VIEWERS] < len(st.deg)
@@ -259,12 +270,30 @@ def run(st, n_updates):
         done += 1
         if what != _NOTHING:
             if what == _AT_CHECKPOINT:
+                if end_windows(st):
+                    continue
                 return done, CHECKPOINT
             if st.cnt[FIXATION_STEP] < 0 and is_fixated(st, creators):
                 st.cnt[FIXATION_STEP] = st.cnt[STEPS]
                 if stop:
                     return done, FIXATED
     return done, FINISHED
+
+
+@compiled
+def run(st, n_updates):
+    """:func:`run_loop` for a state without bandit recommenders.
+
+    Compiled apart from :func:`run_with_bandits`, so that a run without them never
+    compiles the learners (a first run compiles only what it calls).
+    """
+    return run_loop(st, n_updates, no_windows)
+
+
+@compiled
+def run_with_bandits(st, n_updates):
+    """:func:`run_loop` for a state with bandit recommenders: ends their windows itself."""
+    return run_loop(st, n_updates, end_windows)
 
 
 @compiled

@@ -28,6 +28,10 @@ Layout, for N nodes and R recommenders (G = 2R groups, 2R + 2 with creators):
   ``cnt[N_VIEWERS]`` = N). Their ``rec`` is R, *the catalogue*: every recommender ranks
   the same creators, so they are filed as the users of one more recommender, after the
   R real ones (:mod:`model.core.groups`), and need no array of their own.
+- **Bandit recommenders** (:mod:`model.core.learners`): each one's learner (``bpar``
+  row, its arms' rows of ``btab`` and their selector codes in ``bsel``, from
+  ``bat[r]`` to ``bat[r + 1]``, its own stream ``brng``); the run loop ends their
+  windows itself and logs each in ``blog``.
 - **Counters** (``cnt``), per-recommender tallies and the RNG state.
 """
 
@@ -62,7 +66,8 @@ N_VIEWERS = 16  #: number of viewers (users); the nodes from here on are creator
 N_QUALITY = 17  #: creators playing C (quality); N_COOP counts them too
 FOLLOWS_REWIRED = 18  #: completed rewires of a viewer-creator tie (a follow)
 CREATOR_FITNESS = 19  #: what creators compare: 0 their game payoff, 1 their audience
-N_COUNTERS = 20
+BLOG_ROWS = 20  #: rows of ``blog`` written since the engine last emptied it
+N_COUNTERS = 21
 
 #: Values of ``cnt[CREATOR_FITNESS]``.
 FITNESS_PAYOFF = 0
@@ -109,6 +114,14 @@ class EngineState(NamedTuple):
     # is ``lw[lw_at[r]:lw_at[r + 1]]``, empty for every other recommender.
     lw: np.ndarray  # float64[total]
     lw_at: np.ndarray  # int64[R + 1]
+    # Bandit recommenders' learners (model/core/learners.py): a row of bpar and brng
+    # each (ALGO 0 for any other recommender), arms ``bat[r]:bat[r + 1]`` of btab/bsel.
+    bpar: np.ndarray  # float64[R, learners.N_PAR]
+    btab: np.ndarray  # float64[arms, learners.N_TAB]
+    bat: np.ndarray  # int64[R + 1]
+    bsel: np.ndarray  # int8[arms, 3]: each arm's selector codes (source, who, rank)
+    brng: np.ndarray  # uint64[R, 4]
+    blog: np.ndarray  # float64[rows, 4]: windows ended (recommender, step, arm, reward)
     fpar: np.ndarray  # float64[N_FPAR]
     rng: np.ndarray  # uint64[4]
 

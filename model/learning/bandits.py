@@ -19,17 +19,13 @@ their regret grows with the horizon T:
   (Beta-Bernoulli, with rewards in [0, 1] turned into coin flips as in
   Agrawal & Goyal 2012): regret ~ log T on a fixed gap.
 
-Every algorithm draws its randomness from the ``numpy.random.Generator`` it is
-given, so a bandit is reproducible from its seed, and its whole state is a dict
-of plain numbers and arrays (:meth:`Bandit.state` / :meth:`Bandit.load`), so it
-survives being saved and reloaded.
-
-A bandit recommender calls :meth:`Bandit.update` and :meth:`Bandit.choose` once per
-window of requests, between stretches of compiled simulation a few tens of
-microseconds long, so a round must cost microseconds: the per-arm numbers are kept
-in plain Python lists of floats (K is a dozen arms at most in practice, where NumPy's
-per-call overhead is larger than the arithmetic), updated in place, and read as
-arrays (``counts``, ``sums``, ``means``) only by those who ask.
+What each algorithm does is written once, compiled, in :mod:`model.core.learners`:
+the run loop of a model calls it at the end of every window without leaving compiled
+code, and the classes here call the same functions, so a learner behaves the same
+in a test and in a model. Its whole state is three arrays (its parameters, a row
+per arm, and its own xoshiro stream, seeded from the generator it is given), so a
+bandit is reproducible from its seed in any process, and :meth:`Bandit.state` /
+:meth:`Bandit.load` save and restore it exactly, as plain numbers.
 
 >>> rng = np.random.default_rng(0)
 >>> b = UCB1(3, rng)
@@ -47,6 +43,9 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
+
+from model.core import learners
+from model.core.rng import new_state
 
 
 class SettingError(ValueError):
@@ -82,18 +81,23 @@ class Setting:
 
 
 class Bandit:
-    """Base class: K arms, counts and mean rewards; subclasses choose the next arm.
+    """Base class: K arms, counts and mean rewards; subclasses say which algorithm.
 
     ``choose()`` returns the arm to play; ``update(arm, reward)`` records what
     playing it earned (a number in [0, 1]). Settings are class-level
-    :class:`Setting` declarations, checked on construction.
+    :class:`Setting` declarations, checked on construction; the first is stored
+    in the learner's ``S1`` slot, the second in ``S2`` (:mod:`model.core.learners`).
+
+    ``rng`` seeds the learner's own stream: a NumPy generator (one draw is taken
+    from it) or the four words of a stream (:func:`model.core.rng.new_state`).
     """
 
     name: ClassVar[str] = ""
     origin: ClassVar[str] = ""
     settings: ClassVar[tuple[Setting, ...]] = ()
+    code: ClassVar[int] = 0  #: the algorithm's code in :mod:`model.core.learners`
 
-    def __init__(self, n_arms: int, rng: np.random.Generator, **settings: Any):
+    def __init__(self, n_arms: int, rng, **settings: Any):
         if not isinstance(n_arms, int) or n_arms < 1:
             raise SettingError("arms", f"arms must be at least one; got {n_arms!r}")
         known = {s.name: s for s in self.settings}
@@ -103,90 +107,100 @@ class Bandit:
                                f"known: {', '.join(known) or 'none'}")
         self.config = {name: s.check(settings.get(name, s.default)) for name, s in known.items()}
         self.n_arms = n_arms
-        self.rng = rng
-        self.t = 0  #: rounds played
-        self._counts = [0] * n_arms  # plays of each arm (lists: see the module docstring)
-        self._sums = [0.0] * n_arms  # total reward of each arm
+        self.par = new_par(self.code, list(self.config.values()))
+        self.tab = new_table(self.code, n_arms)
+        self.lo = 0  #: its arms' first row of ``tab``
+        self.words = _stream(rng)
+
+    @classmethod
+    def over(cls, par: np.ndarray, tab: np.ndarray, lo: int, n_arms: int,
+             words: np.ndarray) -> "Bandit":
+        """The learner whose state is these arrays (a model's, say): no copy, so what
+        it learns is written there."""
+        b = cls.__new__(cls)
+        b.n_arms, b.par, b.tab, b.lo, b.words = n_arms, par, tab, lo, words
+        b.config = {s.name: (int(x) if s.integer else float(x))
+                    for s, x in zip(cls.settings, par[learners.S1:learners.S2 + 1])}
+        return b
+
+    @property
+    def t(self) -> int:
+        """Rounds played."""
+        return int(self.par[learners.ROUNDS])
+
+    def _column(self, column: int) -> np.ndarray:
+        return self.tab[self.lo:self.lo + self.n_arms, column].copy()
 
     @property
     def counts(self) -> np.ndarray:
         """How many times each arm was played."""
-        return np.array(self._counts, dtype=np.int64)
-
-    @counts.setter
-    def counts(self, values) -> None:
-        self._counts = [int(x) for x in values]
+        return self._column(learners.COUNT).astype(np.int64)
 
     @property
     def sums(self) -> np.ndarray:
         """Total reward each arm earned."""
-        return np.array(self._sums, dtype=np.float64)
-
-    @sums.setter
-    def sums(self, values) -> None:
-        self._sums = [float(x) for x in values]
+        return self._column(learners.SUM)
 
     @property
     def means(self) -> np.ndarray:
         """Mean reward of each arm so far (0 for an arm never played)."""
-        return np.array(self._means(), dtype=np.float64)
-
-    def _means(self) -> list[float]:
-        return [s / n if n else 0.0 for s, n in zip(self._sums, self._counts)]
+        counts = self._column(learners.COUNT)
+        return np.divide(self.sums, counts, out=np.zeros(self.n_arms), where=counts > 0)
 
     def choose(self) -> int:
-        raise NotImplementedError
+        """The arm to play next."""
+        return int(learners.choose(self.par, self.tab, self.lo, self.n_arms, self.words))
 
     def update(self, arm: int, reward: float) -> None:
         """Record that ``arm`` earned ``reward`` (clipped to [0, 1])."""
-        reward = min(1.0, max(0.0, float(reward)))
-        self.t += 1
-        self._counts[arm] += 1
-        self._sums[arm] += reward
-        self._learn(arm, reward)
-
-    def _learn(self, arm: int, reward: float) -> None:
-        """Algorithm-specific bookkeeping after :meth:`update`'s common part."""
-
-    def _untried(self) -> int:
-        """The first arm never played, or -1: every algorithm here tries each arm once."""
-        counts = self._counts
-        return counts.index(0) if 0 in counts else -1
-
-    def _argmax(self, values) -> int:
-        """An index of the largest value, ties broken at random (a draw only on a tie)."""
-        top = max(values)
-        best = [i for i, x in enumerate(values) if x == top]
-        return best[0] if len(best) == 1 else best[int(self.rng.integers(len(best)))]
+        if not 0 <= arm < self.n_arms:
+            raise IndexError(f"arm must be in [0, {self.n_arms - 1}]; got {arm}")
+        learners.learn(self.par, self.tab, self.lo, self.n_arms, self.words, int(arm),
+                       float(reward))
 
     # -- saving and reloading ---------------------------------------------------
     def state(self) -> dict[str, Any]:
         """Everything needed to continue exactly where this bandit is (plain values)."""
-        out = {"name": self.name, "n_arms": self.n_arms, "config": dict(self.config),
-               "t": self.t, "counts": list(self._counts), "sums": list(self._sums),
-               "rng": self.rng.bit_generator.state}
-        out.update({k: (v.tolist() if isinstance(v, np.ndarray) else
-                        list(v) if isinstance(v, list) else v)
-                    for k, v in self._extra_state().items()})
-        return out
-
-    def _extra_state(self) -> dict[str, Any]:
-        return {}
+        return {"name": self.name, "n_arms": self.n_arms, "config": dict(self.config),
+                "par": self.par.tolist(),
+                "tab": self.tab[self.lo:self.lo + self.n_arms].tolist(),
+                "rng": [int(w) for w in self.words]}
 
     @classmethod
     def load(cls, state: dict[str, Any]) -> "Bandit":
         """The bandit :meth:`state` described, continuing with the same random stream."""
-        rng = np.random.Generator(getattr(np.random, state["rng"]["bit_generator"])())
-        rng.bit_generator.state = state["rng"]
-        b = cls(state["n_arms"], rng, **state["config"])
-        b.t = state["t"]
-        b.counts = state["counts"]
-        b.sums = state["sums"]
-        b._load_extra(state)
+        b = cls(state["n_arms"], np.array(state["rng"], dtype=np.uint64), **state["config"])
+        b.par[:] = state["par"]
+        b.tab[:] = state["tab"]
         return b
 
-    def _load_extra(self, state: dict[str, Any]) -> None:
-        pass
+
+def new_par(code: int, settings: list) -> np.ndarray:
+    """A fresh learner's ``par`` row: its algorithm and settings, nothing played yet."""
+    par = np.zeros(learners.N_PAR)
+    par[learners.ALGO] = code
+    for slot, value in zip((learners.S1, learners.S2), settings):
+        par[slot] = value
+    par[learners.COMMITTED] = -1
+    par[learners.ARM] = -1
+    return par
+
+
+def new_table(code: int, n_arms: int) -> np.ndarray:
+    """A fresh learner's rows, one per arm (Exp3 starts from the uniform distribution)."""
+    tab = np.zeros((n_arms, learners.N_TAB))
+    if code == learners.EXP3:
+        tab[:, learners.X2] = 1.0 / n_arms
+    return tab
+
+
+def _stream(rng) -> np.ndarray:
+    if isinstance(rng, np.random.Generator):
+        return new_state(np.random.SeedSequence(int(rng.integers(2**63))))
+    words = np.array(rng, dtype=np.uint64).reshape(4)
+    if not words.any():
+        raise ValueError("a random stream's four words cannot all be zero")
+    return words
 
 
 class ExploreThenCommit(Bandit):
@@ -199,26 +213,14 @@ class ExploreThenCommit(Bandit):
 
     name = "etc"
     origin = "Slivkins 2019, Introduction to Multi-Armed Bandits, sec. 1.2"
+    code = learners.ETC
     settings = (Setting("explore", 10, 1, 10**9, integer=True,
                         help="rounds each arm is played before committing"),)
 
-    def __init__(self, n_arms: int, rng: np.random.Generator, **settings: Any):
-        super().__init__(n_arms, rng, **settings)
-        self.committed = -1  #: the arm chosen for good once exploration is over
-
-    def choose(self) -> int:
-        m = self.config["explore"]
-        if self.t < m * self.n_arms:
-            return self.t % self.n_arms
-        if self.committed < 0:
-            self.committed = self._argmax(self._means())
-        return self.committed
-
-    def _extra_state(self) -> dict[str, Any]:
-        return {"committed": self.committed}
-
-    def _load_extra(self, state: dict[str, Any]) -> None:
-        self.committed = int(state["committed"])
+    @property
+    def committed(self) -> int:
+        """The arm chosen for good once exploration is over (-1 before)."""
+        return int(self.par[learners.COMMITTED])
 
 
 class EpsilonGreedy(Bandit):
@@ -227,49 +229,32 @@ class EpsilonGreedy(Bandit):
     ``decay`` on (the default): eps_t = min(1, epsilon * (K ln t / t)^(1/3)), the
     schedule for which regret grows as T^(2/3) (Slivkins 2019, Theorem 1.6), with
     ``epsilon`` scaling it; ``decay`` off: a fixed rate ``epsilon``, whose regret
-    grows linearly (it never stops exploring).
+    grows linearly (it never stops exploring). Each arm is tried once first.
     """
 
     name = "eps"
     origin = "Sutton & Barto 2018, sec. 2.2; Slivkins 2019, sec. 1.3"
+    code = learners.EPS
     settings = (Setting("epsilon", 1.0, 0, 1, help="exploration rate (its scale when decaying)"),
                 Setting("decay", 1, 0, 1, integer=True,
                         help="1: epsilon shrinks as t^(-1/3); 0: fixed"))
 
     def epsilon(self) -> float:
-        eps = self.config["epsilon"]
-        if self.config["decay"] and self.t > 1:
-            eps = min(1.0, eps * (self.n_arms * math.log(self.t) / self.t) ** (1 / 3))
-        return eps
-
-    def choose(self) -> int:
-        arm = self._untried()
-        if arm >= 0:
-            return arm
-        if self.rng.random() < self.epsilon():
-            return int(self.rng.integers(self.n_arms))
-        return self._argmax(self._means())
+        """The exploration rate of the next choice."""
+        return float(learners.epsilon(self.par, self.n_arms))
 
 
 class UCB1(Bandit):
     """The arm with the highest upper confidence bound mean + c * sqrt(2 ln t / n).
 
     Explores exactly where it is unsure; ``c`` scales the bonus (1 is the
-    textbook value for rewards in [0, 1]).
+    textbook value for rewards in [0, 1]). Each arm is tried once first.
     """
 
     name = "ucb"
     origin = "Auer, Cesa-Bianchi & Fischer 2002, Machine Learning 47"
+    code = learners.UCB
     settings = (Setting("c", 1.0, 0, help="scale of the confidence bonus"),)
-
-    def choose(self) -> int:
-        arm = self._untried()
-        if arm >= 0:
-            return arm
-        c, log_t = self.config["c"], 2.0 * math.log(self.t)
-        sqrt = math.sqrt
-        return self._argmax([s / n + c * sqrt(log_t / n)
-                             for s, n in zip(self._sums, self._counts)])
 
 
 class Exp3(Bandit):
@@ -282,43 +267,19 @@ class Exp3(Bandit):
 
     name = "exp3"
     origin = "Auer, Cesa-Bianchi, Freund & Schapire 2002, SIAM J. Computing 32"
+    code = learners.EXP3
     settings = (Setting("eta", 1.0, 0, help="scale of the learning rate"),)
-
-    def __init__(self, n_arms: int, rng: np.random.Generator, **settings: Any):
-        super().__init__(n_arms, rng, **settings)
-        self.loss = [0.0] * n_arms  #: cumulative importance-weighted losses
-        self.last_p = [1.0 / n_arms] * n_arms  #: the distribution the last arm was drawn from
-
-    def _probabilities(self) -> list[float]:
-        k = self.n_arms
-        eta = self.config["eta"] * math.sqrt(math.log(max(k, 2)) / (max(self.t, 1) * k))
-        low, exp = min(self.loss), math.exp
-        w = [exp(-eta * (x - low)) for x in self.loss]
-        total = sum(w)
-        return [x / total for x in w]
 
     def probabilities(self) -> np.ndarray:
         """The distribution the next arm is drawn from."""
-        return np.array(self._probabilities())
+        out = np.empty(self.n_arms)
+        learners.exp3_probabilities(self.par, self.tab, self.lo, self.n_arms, out)
+        return out
 
-    def choose(self) -> int:
-        p = self.last_p = self._probabilities()
-        u, cumulative, total = self.rng.random(), 0.0, sum(p)
-        for arm, x in enumerate(p):  # as Generator.choice(K, p=p) draws: one uniform
-            cumulative += x
-            if u < cumulative / total:
-                return arm
-        return self.n_arms - 1
-
-    def _learn(self, arm: int, reward: float) -> None:
-        self.loss[arm] += (1.0 - reward) / self.last_p[arm]
-
-    def _extra_state(self) -> dict[str, Any]:
-        return {"loss": self.loss, "last_p": self.last_p}
-
-    def _load_extra(self, state: dict[str, Any]) -> None:
-        self.loss = [float(x) for x in state["loss"]]
-        self.last_p = [float(x) for x in state["last_p"]]
+    @property
+    def loss(self) -> np.ndarray:
+        """Cumulative importance-weighted loss of each arm."""
+        return self._column(learners.X1)
 
 
 class ThompsonSampling(Bandit):
@@ -326,34 +287,23 @@ class ThompsonSampling(Bandit):
 
     A reward r in [0, 1] counts as a success with probability r (Agrawal & Goyal
     2012), so the Beta-Bernoulli posterior stays exact for any bounded reward.
+    Each arm is tried once first.
     """
 
     name = "thompson"
     origin = "Thompson 1933; Agrawal & Goyal 2012, COLT"
+    code = learners.THOMPSON
     settings = (Setting("prior", 1.0, 1e-9, help="pseudo-counts of the Beta(prior, prior) prior"),)
 
-    def __init__(self, n_arms: int, rng: np.random.Generator, **settings: Any):
-        super().__init__(n_arms, rng, **settings)
-        self.wins = [0.0] * n_arms
-        self.losses = [0.0] * n_arms
+    @property
+    def wins(self) -> np.ndarray:
+        """Successes of each arm (rewards turned into coin flips)."""
+        return self._column(learners.X1)
 
-    def choose(self) -> int:
-        a, beta = self.config["prior"], self.rng.beta
-        # one draw per arm, in order: the stream of rng.beta(wins + a, losses + a)
-        return self._argmax([beta(w + a, v + a) for w, v in zip(self.wins, self.losses)])
-
-    def _learn(self, arm: int, reward: float) -> None:
-        if self.rng.random() < reward:
-            self.wins[arm] += 1
-        else:
-            self.losses[arm] += 1
-
-    def _extra_state(self) -> dict[str, Any]:
-        return {"wins": self.wins, "losses": self.losses}
-
-    def _load_extra(self, state: dict[str, Any]) -> None:
-        self.wins = [float(x) for x in state["wins"]]
-        self.losses = [float(x) for x in state["losses"]]
+    @property
+    def losses(self) -> np.ndarray:
+        """Failures of each arm."""
+        return self._column(learners.X2)
 
 
 #: Every algorithm, by name: the single place to add one.
@@ -361,7 +311,7 @@ ALGORITHMS: dict[str, type[Bandit]] = {
     cls.name: cls for cls in (UCB1, EpsilonGreedy, Exp3, ThompsonSampling, ExploreThenCommit)}
 
 
-def make_bandit(algorithm: str, n_arms: int, rng: np.random.Generator, **settings: Any) -> Bandit:
+def make_bandit(algorithm: str, n_arms: int, rng, **settings: Any) -> Bandit:
     """A fresh bandit of the named algorithm; one-line errors for anything unknown.
 
     >>> make_bandit("ucb", 4, np.random.default_rng(1)).config
