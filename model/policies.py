@@ -197,10 +197,22 @@ for _p in POLICIES:
     globals().setdefault(_p.__name__, _p)  # generated classes too: their instances pickle
 
 
+#: Display order of the registry by the module a policy comes from: the fixed rules,
+#: then the bandits, then the learned ones, then any registered elsewhere (tests,
+#: notebooks), whichever of those modules happens to be imported first.
+_FAMILY_ORDER = (__name__, "model.bandit_policies", "model.learned_policies")
+
+
+def _family(policy: type[Policy]) -> int:
+    module = policy.__module__
+    return _FAMILY_ORDER.index(module) if module in _FAMILY_ORDER else len(_FAMILY_ORDER)
+
+
 def register(policy: type[Policy]) -> type[Policy]:
     """Add a policy to the registry (usable as a class decorator); names are unique."""
     _index(policy)
     POLICIES.append(policy)
+    POLICIES.sort(key=_family)  # stable: within a family, in the order registered
     return policy
 
 

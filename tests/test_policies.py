@@ -29,6 +29,18 @@ def test_registry_holds_every_policy_of_the_model():
         "learned-engagement-n30"]
 
 
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("first", ["model.bandit_policies", "model.learned_policies"])
+def test_the_registry_order_does_not_depend_on_which_module_is_imported_first(first):
+    import subprocess
+    import sys
+
+    code = f"import {first}; from model.policies import policy_names; print(policy_names())"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=100, check=True).stdout
+    assert eval(out) == [n for n in policy_names() if get_policy(n).__module__.startswith("model.")]
+
+
 @pytest.mark.parametrize("alias, name", [("GOOD", "coop-random"), ("BAD", "defect-random"),
                                          ("RANDOM", "any-random"), ("NO_MED", "local"),
                                          ("Coop-High", "coop-high")])
