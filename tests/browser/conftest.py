@@ -120,3 +120,23 @@ def other_hosts(requests: list[str], server_url: str) -> list[str]:
     return [url for url in requests
             if urlparse(url).scheme in ("http", "https", "ws", "wss")
             and urlparse(url).netloc != host]
+
+
+def pick(page, select: str, item: str, attempts: int = 3) -> None:
+    """Open the select ``select`` (a CSS selector) and click its item whose text is
+    exactly ``item``. If the menu does not show the item, the select is opened again:
+    a click can land while the server is re-rendering the control, and is then lost
+    (seen on a loaded machine, right after another control changed the page)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    option = page.locator(".v-overlay--active .v-list-item").get_by_text(item, exact=True).first
+    for attempt in range(attempts):
+        page.locator(select).click()
+        try:
+            option.wait_for(state="visible", timeout=10_000)
+            break
+        except PlaywrightTimeout:
+            if attempt == attempts - 1:
+                raise
+            page.keyboard.press("Escape")
+    option.click()

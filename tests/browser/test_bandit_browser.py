@@ -13,6 +13,8 @@ from urllib.parse import quote, urlencode
 
 import pytest
 
+from conftest import pick
+
 # the first test may also wait for the server (conftest.START_TIMEOUT, 300 s) and chromium
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(480)]
 
@@ -38,12 +40,6 @@ def wait_for_text(page, selector: str, condition: str, timeout: int = SHOWS_UP) 
         arg=[selector, condition], timeout=timeout)
 
 
-def pick(page, select_class: str, item: str) -> None:
-    """Open a select (by its CSS class) and click the item with exactly that text."""
-    page.locator(f".{select_class}").click()
-    page.locator(".v-overlay--active .v-list-item").get_by_text(item, exact=True).click()
-
-
 def set_text(page, label: str, value: str) -> None:
     box = page.get_by_label(label, exact=True)
     box.fill(value)
@@ -52,7 +48,7 @@ def set_text(page, label: str, value: str) -> None:
 
 def add_bandit(page, label: str, policy: str = "bandit-ucb") -> None:
     """Add ``policy`` under ``label`` and give every recommender an equal share."""
-    pick(page, "rw-add-policy", policy)
+    pick(page, ".rw-add-policy", policy)
     set_text(page, "Its label", label)
     page.locator(".rw-add-recommender").click()
     page.get_by_label(f"{label}: window", exact=True).wait_for(timeout=SHOWS_UP)

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 
 import pytest
 
-from conftest import other_hosts
+from conftest import other_hosts, pick
 
 # the first test also waits for the server (conftest.START_TIMEOUT, 300 s) and chromium
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(480)]
@@ -41,12 +40,6 @@ def drawn_generations(page) -> list[str]:
     """The generation each view says it has drawn: plots, the run's network, the twin's."""
     return page.eval_on_selector_all(
         ".rw-plots-view, .rw-network-view", "els => els.map(e => e.dataset.generation)")
-
-
-def pick(page, select: str, item: str) -> None:
-    page.locator(select).click()
-    page.locator(".v-overlay .v-list-item",
-                 has_text=re.compile(rf"^\s*{re.escape(item)}\s*$")).first.click()
 
 
 def start_comparing(page, value: str) -> None:
