@@ -10,7 +10,11 @@
 Windows of 5 requests: requests dry up as cooperation spreads, so longer windows
 leave a learner only a few dozen rounds in such a run.
 
-A small model (N=200, k=8, W=1, 60,000 updates) so it takes minutes on one core.
+A small model (N=200, k=8, W=1, 60,000 updates) so it takes seconds on one core.
+
+3. With ``--sweep DIR``, instead: the regret table of a finished sweep of
+   ``scenarios/bandits/regret-over-W.toml`` (its description says how regret is read
+   from the columns): per learner, reward and W, mean regret and final cooperation.
 """
 
 from __future__ import annotations
@@ -93,10 +97,48 @@ def section_2(seeds: range) -> None:
               f"learner ahead in {sum(a > b for a, b in zip(won, twin_won))}/{len(won)}")
 
 
+def regret_table(directory: str) -> None:
+    """Section 3: regret against the best one-arm entry of the same reward and W."""
+    import pandas as pd
+
+    from model.parameters import validate
+
+    runs = pd.read_parquet(Path(directory) / "runs.parquet")
+    runs = runs[runs.status == "ok"].copy()
+    entry = [validate({"recommenders": text})["recommenders"]["learner"]
+             for text in runs.recommenders]
+    runs["policy"] = [e["policy"].removeprefix("bandit-") for e in entry]
+    runs["reward"] = [e["reward"] for e in entry]
+    runs["one_arm"] = ["+" not in e["arms"] for e in entry]
+    one = runs[runs.one_arm].copy()
+    one["arm"] = [e["arms"] for e, o in zip(entry, runs.one_arm) if o]
+    # the best fixed rule of each reward and W: highest mean reward over its replicates
+    best = one.groupby(["reward", "W", "arm"])["mean_reward:learner"].mean() \
+        .groupby(level=[0, 1]).max()
+    learners_ = runs[~runs.one_arm].copy()
+    learners_["regret"] = learners_["windows:learner"] * (
+        best.reindex(list(zip(learners_.reward, learners_.W))).to_numpy()
+        - learners_["mean_reward:learner"])
+    print(f"3. regret over W from {directory}: {len(runs)} runs; mean regret "
+          "(reward-windows) and final cooperation, mean over replicates")
+    table = learners_.groupby(["reward", "policy", "W"]).agg(
+        regret=("regret", "mean"), cooperation=("cooperation", "mean"),
+        windows=("windows:learner", "mean"))
+    print(table.round(2).to_string())
+    print("fixed rules (one-arm entries): final cooperation")
+    print(one.groupby(["reward", "arm", "W"])["cooperation"].mean().unstack("W")
+          .round(2).to_string())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=10)
+    parser.add_argument("--sweep", metavar="DIR",
+                        help="print section 3 from a finished regret-over-W sweep instead")
     args = parser.parse_args()
+    if args.sweep:
+        regret_table(args.sweep)
+        return
     section_1(range(args.seeds))
     section_2(range(args.seeds))
 
