@@ -293,6 +293,23 @@ def test_plot_draws_png_and_svg(tmp_path, client):
     assert "| W | recommenders | runs | cooperation" in (figures / "summary.md").read_text()
 
 
+@pytest.mark.parametrize("plot", ['kind = "hist"', 'kind = "lines"',
+                                  'kind = "shares"\nx = "W"\npanels = "recommenders"'],
+                         ids=["hist", "lines", "shares"])
+def test_plot_kinds_draw_mixes_whose_entries_have_settings(tmp_path, client, plot):
+    """A labelled entry with a policy and settings (a bandit, a learned file) counts by
+    its share in legends, as a plain share does."""
+    from model.sweeps.plots import plot_sweep
+
+    text = (SMALL.replace('{ local = 0.5, "coop-random" = 0.5 }',
+                          '{ local = 0.5, fast = { share = 0.5, policy = "coop-random" } }')
+            .replace("replicates = 3", "replicates = 1") + f"[plot]\n{plot}\n")
+    scenario = load_scenario(scenario_file(tmp_path, text))
+    out = tmp_path / "out"
+    run_sweep(scenario, out, client=client, progress=False)
+    assert (out / "figures" / "small.png") in plot_sweep(out)
+
+
 def test_a_heatmap_gives_each_grid_value_one_cell_inf_and_mixes_included(tmp_path, client):
     """Unevenly spaced values, inf and recommender mixes each get a labelled cell."""
     import matplotlib

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from model.filenames import safe_file_name
+from model.parameters import mix_shares
 from model.scenario import ScenarioError, _check_keys, _show, format_value, parse_scenario
 from model.sweeps.storage import SweepDirError, load_runs, read_manifest
 
@@ -103,11 +104,16 @@ def plot_sweep(root: str | Path, out: str | Path | None = None) -> list[Path]:
     return written
 
 
-def mix_label(mix: dict[str, float]) -> str:
-    """``{"local": 1.0}`` -> ``local``; a mixture -> ``local 90% / coop-random 10%``."""
+def mix_label(mix: dict[str, Any]) -> str:
+    """``{"local": 1.0}`` -> ``local``; a mixture -> ``local 90% / coop-random 10%``
+    (an entry with settings counts by its share).
+
+    >>> mix_label({"local": 0.9, "fast": {"share": 0.1, "policy": "coop-random"}})
+    'local 90% / fast 10%'
+    """
     if len(mix) == 1:
         return next(iter(mix))
-    return " / ".join(f"{name} {share * 100:.3g}%" for name, share in mix.items())
+    return " / ".join(f"{name} {share * 100:.3g}%" for name, share in mix_shares(mix).items())
 
 
 def write_summary(ok: pd.DataFrame, scenario, out: Path) -> list[Path]:
@@ -337,9 +343,10 @@ def _hist(ok, scenario, spec):
     labels = scenario.point_labels()
     for ax, point in zip(axes, points):
         g = ok[ok["point"] == point]
-        mix = labels[point].get("recommenders") or scenario.base["recommenders"]
+        mix = mix_shares(labels[point].get("recommenders") or scenario.base["recommenders"])
         for name in (mix if len(mix) > 1 else []):  # one recommender: its share is always 1
-            ax.hist(g[f"share:{name}"], bins=bins, alpha=0.55, label=f"{name} (start {mix[name] * 100:.3g}%)")
+            ax.hist(g[f"share:{name}"], bins=bins, alpha=0.55,
+                    label=f"{name} (start {mix[name] * 100:.3g}%)")
         ax.hist(g["cooperation"], bins=bins, histtype="step", color="k", lw=1.2,
                 label="cooperation")
         ax.set_xlabel("final share of users")
