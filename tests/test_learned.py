@@ -191,3 +191,25 @@ def test_a_gat_policy_file_is_refused_by_the_kernel_in_one_line(tmp_path):
     path = save_policy(tmp_path / "g.npz", RankingPolicy("gat", 4, 4, seed=1))
     with pytest.raises(ParameterError, match="gat ranking module cannot act in the compiled"):
         validate({"recommenders": {f"learned:{path}": 1.0}})
+
+
+# -- the learned presets of the dashboard -------------------------------------------
+@pytest.mark.parametrize("name, cooperation, aligned_share, shown", [
+    ("what-the-engagement-recommender-learned", 0.031, None, "0.03"),
+    ("aligned-vs-engagement-learned", 0.226, 0.545, "0.55"),
+])
+def test_the_learned_presets_end_as_their_descriptions_say(name, cooperation, aligned_share,
+                                                           shown):
+    """A preset's numbers are the run the dashboard plays from it (its seed)."""
+    from model import RewireModel
+    from visualization.scenarios_picker import load_presets, preset_params
+
+    presets, _ = load_presets()
+    (preset,) = [s for s in presets if s.name == name]
+    text = " ".join(preset.description.split())
+    assert f"{cooperation:.2f}" in text and shown in text
+    summary = RewireModel(**preset_params(preset)).run()
+    assert summary["steps"] == 100_000
+    assert summary["cooperation"] == pytest.approx(cooperation, abs=0.0005)
+    if aligned_share is not None:
+        assert summary["shares"]["learned-aligned-n30"] == pytest.approx(aligned_share, abs=0.0005)
