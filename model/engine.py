@@ -386,6 +386,22 @@ def assemble(n: int, edges: np.ndarray, strat: np.ndarray, rec: np.ndarray, p: d
     )
 
 
+def with_rows(table: np.ndarray, at: np.ndarray, r: int,
+              rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``table`` (recommender q's rows ``at[q]:at[q + 1]``) with recommender ``r``'s rows
+    replaced by ``rows``, and the new offsets.
+
+    >>> t, at = with_rows(np.arange(3.0), np.array([0, 1, 1, 3]), 1, np.array([7.0, 8.0]))
+    >>> t.tolist(), at.tolist()
+    ([0.0, 7.0, 8.0, 1.0, 2.0], [0, 1, 3, 5])
+    """
+    parts = [table[at[q]:at[q + 1]] for q in range(len(at) - 1)]
+    parts[r] = rows
+    new_at = np.zeros(len(parts) + 1, dtype=np.int64)
+    np.cumsum([len(p) for p in parts], out=new_at[1:])
+    return np.concatenate(parts), new_at
+
+
 #: Windows of bandit recommenders the run loop can end before the engine must read them.
 LOG_ROWS = 1024
 
@@ -470,12 +486,8 @@ class RecommenderView:
         policy's parameters and workspace, :mod:`model.core.learned`); the kernel reads
         them from the next request on."""
         st, r = self.engine.state, self.index
-        old = [st.lw[st.lw_at[q]:st.lw_at[q + 1]] for q in range(len(st.lw_at) - 1)]
-        old[r] = np.asarray(weights, dtype=np.float64)
-        lw_at = np.zeros(len(old) + 1, dtype=np.int64)
-        np.cumsum([len(w) for w in old], out=lw_at[1:])
-        self.engine.state = st._replace(lw=np.concatenate(old) if old else np.zeros(0),
-                                        lw_at=lw_at)
+        lw, lw_at = with_rows(st.lw, st.lw_at, r, np.asarray(weights, dtype=np.float64))
+        self.engine.state = st._replace(lw=lw, lw_at=lw_at)
 
     @property
     def weights(self) -> np.ndarray:
@@ -488,16 +500,12 @@ class RecommenderView:
         (:mod:`model.core.learners`): its learner's ``par`` row, its arms' ``tab`` rows
         and selector codes, and its own random stream; then put its first arm in force."""
         st, r = self.engine.state, self.index
-        rows = [st.btab[st.bat[q]:st.bat[q + 1]] for q in range(len(st.bat) - 1)]
-        codes = [st.bsel[st.bat[q]:st.bat[q + 1]] for q in range(len(st.bat) - 1)]
-        rows[r] = np.asarray(tab, dtype=np.float64).reshape(-1, learners.N_TAB)
-        codes[r] = np.asarray(selectors, dtype=np.int8).reshape(-1, 3)
-        bat = np.zeros(len(rows) + 1, dtype=np.int64)
-        np.cumsum([len(t) for t in rows], out=bat[1:])
+        btab, bat = with_rows(st.btab, st.bat, r,
+                              np.asarray(tab, dtype=np.float64).reshape(-1, learners.N_TAB))
+        bsel, _ = with_rows(st.bsel, st.bat, r, np.asarray(selectors, dtype=np.int8).reshape(-1, 3))
         st.bpar[r] = par
         st.brng[r] = words
-        self.engine.state = st = st._replace(btab=np.concatenate(rows), bat=bat,
-                                             bsel=np.concatenate(codes))
+        self.engine.state = st = st._replace(btab=btab, bat=bat, bsel=bsel)
         learners.start_window(st, r)
 
     def stop_after(self, n_requests: int | None) -> None:

@@ -122,23 +122,9 @@ def epsilon(par, k):
 
 
 @compiled
-def exp3_probabilities(par, tab, lo, k, out):
-    """Exp3's distribution over the arms now, written to ``out`` (float64[k])."""
-    eta = par[S1] * math.sqrt(math.log(max(k, 2)) / (max(par[ROUNDS], 1.0) * k))
-    low = math.inf
-    for a in range(k):
-        low = min(low, tab[lo + a, X1])
-    total = 0.0
-    for a in range(k):
-        out[a] = math.exp(-eta * (tab[lo + a, X1] - low))
-        total += out[a]
-    for a in range(k):
-        out[a] /= total
-
-
-@compiled
-def exp3_draw(par, tab, lo, k, rng):
-    """Draw an arm from Exp3's distribution (one uniform); remember each arm's probability."""
+def exp3_distribution(par, tab, lo, k):
+    """Write Exp3's distribution over the arms now to their X2 column (the probability
+    each arm is drawn with, which :func:`learn` divides its loss by)."""
     eta = par[S1] * math.sqrt(math.log(max(k, 2)) / (max(par[ROUNDS], 1.0) * k))
     low = math.inf
     for a in range(k):
@@ -150,6 +136,12 @@ def exp3_draw(par, tab, lo, k, rng):
         total += w
     for a in range(k):
         tab[lo + a, X2] /= total
+
+
+@compiled
+def exp3_draw(par, tab, lo, k, rng):
+    """Draw an arm from Exp3's distribution (one uniform), remembering each arm's probability."""
+    exp3_distribution(par, tab, lo, k)
     u = uniform(rng)
     cumulative = 0.0
     for a in range(k):

@@ -271,10 +271,11 @@ class Exp3(Bandit):
     settings = (Setting("eta", 1.0, 0, help="scale of the learning rate"),)
 
     def probabilities(self) -> np.ndarray:
-        """The distribution the next arm is drawn from."""
-        out = np.empty(self.n_arms)
-        learners.exp3_probabilities(self.par, self.tab, self.lo, self.n_arms, out)
-        return out
+        """The distribution the next arm is drawn from (computed on a copy: the learner's
+        own column keeps the probabilities its last arm was drawn with)."""
+        tab = self.tab[self.lo:self.lo + self.n_arms].copy()
+        learners.exp3_distribution(self.par, tab, 0, self.n_arms)
+        return tab[:, learners.X2]
 
     @property
     def loss(self) -> np.ndarray:
