@@ -10,6 +10,8 @@ selector codes of :mod:`model.core.selectors`.
 - :mod:`~model.core.indexes`: sorted user indexes kept up to date
 - :mod:`~model.core.rng`: each model's own random stream
 - :mod:`~model.core.recommend`: candidate selection for the selector codes
+- :mod:`~model.core.learned`: a trained ranking module's choice, scored by class
+- :mod:`~model.core.learners`: the bandit learners, and a bandit's window in the run loop
 - :mod:`~model.core.kernel`: the elementary update and the run loop
 - :mod:`~model.core.jit`: how kernels are compiled and cached
 - :mod:`~model.core.invariants`: what must hold of a state, from scratch
