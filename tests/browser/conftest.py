@@ -140,3 +140,14 @@ def pick(page, select: str, item: str, attempts: int = 3) -> None:
                 raise
             page.keyboard.press("Escape")
     option.click()
+
+
+def wait_for_text(page, selector: str, condition: str, timeout: int = 30_000) -> None:
+    """Wait until ``condition`` (JavaScript, on ``text``) holds for the element's text.
+
+    The element may be briefly absent while the page re-renders; that counts as not yet.
+    """
+    page.wait_for_function(
+        "([selector, condition]) => { const e = document.querySelector(selector);"
+        " return !!e && new Function('text', 'return ' + condition)(e.innerText); }",
+        arg=[selector, condition], timeout=timeout)

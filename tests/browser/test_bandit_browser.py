@@ -13,7 +13,7 @@ from urllib.parse import quote, urlencode
 
 import pytest
 
-from conftest import pick
+from conftest import pick, wait_for_text
 
 # the first test may also wait for the server (conftest.START_TIMEOUT, 300 s) and chromium
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(480)]
@@ -30,14 +30,6 @@ def generation(page) -> int:
 
 def running_params(page) -> str:
     return page.inner_text(".rw-running-params")
-
-
-def wait_for_text(page, selector: str, condition: str, timeout: int = SHOWS_UP) -> None:
-    """Wait until ``condition`` (JavaScript, on ``text``) holds for the element's text."""
-    page.wait_for_function(
-        "([selector, condition]) => { const e = document.querySelector(selector);"
-        " return !!e && new Function('text', 'return ' + condition)(e.innerText); }",
-        arg=[selector, condition], timeout=timeout)
 
 
 def set_text(page, label: str, value: str) -> None:

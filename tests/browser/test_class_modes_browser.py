@@ -15,7 +15,7 @@ import io
 
 import pytest
 
-from conftest import other_hosts, pick
+from conftest import other_hosts, pick, wait_for_text
 
 # the first test also waits for the server (conftest.START_TIMEOUT, 300 s) and chromium
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(480)]
@@ -26,14 +26,6 @@ SHOWS_UP = 30_000
 
 def generation(page) -> int:
     return int(page.inner_text(".rw-generation").split()[-1])
-
-
-def wait_for_text(page, selector: str, condition: str, timeout: int = SHOWS_UP) -> None:
-    """Wait until ``condition`` (JavaScript, on ``text``) holds for the element's text."""
-    page.wait_for_function(
-        "([selector, condition]) => { const e = document.querySelector(selector);"
-        " return !!e && new Function('text', 'return ' + condition)(e.innerText); }",
-        arg=[selector, condition], timeout=timeout)
 
 
 def drawn_generations(page) -> list[str]:

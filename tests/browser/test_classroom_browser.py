@@ -12,6 +12,7 @@ from urllib.parse import urljoin, urlparse
 
 import pytest
 
+from conftest import wait_for_text
 from visualization.lessons import load_lesson
 
 pytestmark = [pytest.mark.browser]
@@ -37,14 +38,6 @@ def visitors(browser):
     yield contexts
     for context in contexts:
         context.close()
-
-
-def wait_for_text(page, selector: str, condition: str, timeout: int = SHOWS_UP) -> None:
-    """Wait until ``condition`` (JavaScript, on ``text``) holds for the element's text."""
-    page.wait_for_function(
-        "([selector, condition]) => { const e = document.querySelector(selector);"
-        " return !!e && new Function('text', 'return ' + condition)(e.innerText); }",
-        arg=[selector, condition], timeout=timeout)
 
 
 def step(page, times: int) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import other_hosts
+from conftest import other_hosts, wait_for_text
 
 # the first test also waits for the server (conftest.START_TIMEOUT, 300 s) and chromium
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(480)]
@@ -38,17 +38,6 @@ def cooperation_plot(page) -> str:
 
 def network_picture(page) -> str:
     return page.eval_on_selector("canvas.rw-network-canvas", "c => c.toDataURL()")
-
-
-def wait_for_text(page, selector: str, condition: str, timeout: int = SHOWS_UP) -> None:
-    """Wait until ``condition`` (JavaScript, on ``text``) holds for the element's text.
-
-    The element may be briefly absent while the page re-renders; that counts as not yet.
-    """
-    page.wait_for_function(
-        "([selector, condition]) => { const e = document.querySelector(selector);"
-        " return !!e && new Function('text', 'return ' + condition)(e.innerText); }",
-        arg=[selector, condition], timeout=timeout)
 
 
 def set_number(page, label: str, value: str) -> None:
