@@ -142,6 +142,22 @@ def pick(page, select: str, item: str, attempts: int = 3) -> None:
     option.click()
 
 
+def choose_scenario(page, title: str, attempts: int = 3) -> None:
+    """Choose the scenario ``title`` in the scenario picker, and wait until the picker
+    shows it. A click on the menu can be lost while the page re-renders (CI saw the
+    running parameters never change); the choice is then made again."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for attempt in range(attempts):
+        pick(page, ".rw-scenario", title)
+        try:
+            wait_for_text(page, ".rw-scenario", f"text.includes({title!r})", timeout=10_000)
+            return
+        except PlaywrightTimeout:
+            if attempt == attempts - 1:
+                raise
+
+
 def wait_for_text(page, selector: str, condition: str, timeout: int = 30_000) -> None:
     """Wait until ``condition`` (JavaScript, on ``text``) holds for the element's text.
 

@@ -13,7 +13,7 @@ from urllib.parse import quote, urlencode
 
 import pytest
 
-from conftest import pick, wait_for_text
+from conftest import choose_scenario, pick, wait_for_text
 
 # the first test may also wait for the server (conftest.START_TIMEOUT, 300 s) and chromium
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(480)]
@@ -122,8 +122,7 @@ def test_the_preset_loads_and_the_bandit_panel_draws_its_arms(open_page):
     presets, _ = load_presets()
     (preset,) = [s for s in presets if s.name == "an-engagement-bandit-learns"]
     page = open_page()
-    page.locator(".rw-scenario").click()
-    page.locator(".v-overlay .v-list-item", has_text=preset.title).click()
+    choose_scenario(page, preset.title)
     wait_for_text(page, ".rw-running-params", f"text.includes('seed={preset.seed}')")
     assert "policy=bandit-ucb" in running_params(page)
     assert "bandit panel" in page.inner_text(".rw-scenario-description")

@@ -12,7 +12,7 @@ from urllib.parse import urljoin, urlparse
 
 import pytest
 
-from conftest import wait_for_text
+from conftest import choose_scenario, wait_for_text
 from visualization.lessons import load_lesson
 
 pytestmark = [pytest.mark.browser]
@@ -162,7 +162,6 @@ def test_the_class_page_lists_the_live_sessions_and_drops_a_closed_one(
 def test_the_lessons_are_in_the_scenario_picker(browser, server_url, visitors):
     lesson = load_lesson("engagement-vs-alignment")
     page = open_url(browser, server_url, visitors)
-    page.locator(".rw-scenario").click()
-    page.locator(".v-overlay .v-list-item", has_text=lesson.title).click()
+    choose_scenario(page, lesson.title)
     wait_for_text(page, ".rw-running-params", f"text.includes('seed={lesson.scenario.seed}')")
     assert "recommenders: coop-random=1" in page.inner_text(".rw-running-params")

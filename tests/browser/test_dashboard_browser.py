@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import other_hosts, wait_for_text
+from conftest import choose_scenario, other_hosts, wait_for_text
 
 # the first test also waits for the server (conftest.START_TIMEOUT, 300 s) and chromium
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(480)]
@@ -158,8 +158,7 @@ def test_each_preset_loads(open_page):
     assert error is None and len(presets) >= 4
     page = open_page()
     for scenario in presets:
-        page.locator(".rw-scenario").click()
-        page.locator(".v-overlay .v-list-item", has_text=scenario.title).click()
+        choose_scenario(page, scenario.title)
         wait_for_text(page, ".rw-running-params", f"text.includes('seed={scenario.seed}')")
         description = page.inner_text(".rw-scenario-description")
         assert scenario.description.split()[0] in description
