@@ -28,17 +28,25 @@ def headroom(max_cap):
     return 2 * (2 * max_cap + 8)
 
 
-@compiled(nrt=True)
 def build_slabs(n, edges, cap, pool_size):
-    """Lay out the slabs (and twins) for ``edges`` (m x 2) with the given capacities."""
+    """Lay out the slabs (and twins) for ``edges`` (m x 2) with the given capacities.
+
+    The arrays are made here, and filled by a compiled loop that allocates nothing
+    (so a first run does not compile numba's array constructors for it).
+    """
     off = np.zeros(n, dtype=np.int64)
-    total = 0
-    for i in range(n):
-        off[i] = total
-        total += cap[i]
+    np.cumsum(cap[:-1], out=off[1:])
+    total = int(off[-1] + cap[-1]) if n else 0
     nbr = np.full(pool_size, -1, dtype=np.int32)
     twin = np.full(pool_size, -1, dtype=np.int32)
     deg = np.zeros(n, dtype=np.int32)
+    _lay_edges(edges, off, nbr, twin, deg)
+    return off, nbr, twin, deg, total
+
+
+@compiled
+def _lay_edges(edges, off, nbr, twin, deg):
+    """Put each edge (u, v) in the next free slot of u's slab and of v's, as twins."""
     for e in range(edges.shape[0]):
         u = edges[e, 0]
         v = edges[e, 1]
@@ -50,7 +58,6 @@ def build_slabs(n, edges, cap, pool_size):
         twin[sv] = su
         deg[u] += 1
         deg[v] += 1
-    return off, nbr, twin, deg, total
 
 
 @compiled(nrt=True)
