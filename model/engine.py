@@ -23,7 +23,7 @@ from model.core.graph import (
     n_edges,
     regular_edges,
 )
-from model.core.kernel import CHECKPOINT, FIXATED, NEEDS_SPACE, run, run_with_bandits
+from model.core.kernel import CHECKPOINT, FIXATED, NEEDS_SPACE, entry_point_for
 from model.parameters import CREATOR_FITNESS, creator_count, mix_entries, mix_shares, validate
 from model.policies import Policy, get_policy
 from model.core.rng import new_state
@@ -126,7 +126,7 @@ class Engine:
         if limit is not None:
             n_updates = min(n_updates, limit - self.steps)
         done = 0
-        dispatcher = kernel = run_with_bandits if self.has_bandits else run
+        dispatcher = kernel = entry_point_for(self.state)
         while done < n_updates and not self.stopped_at_fixation:
             k, why = kernel(self.state, n_updates - done)
             done += k
@@ -140,7 +140,9 @@ class Engine:
             elif why == NEEDS_SPACE:
                 self._grow_pool()
             elif why == CHECKPOINT:
-                self._checkpoints()
+                self._checkpoints()  # a policy may have changed its selector
+                if entry_point_for(self.state) is not dispatcher:
+                    dispatcher = kernel = entry_point_for(self.state)
         self.read_bandit_log()
         for r in self.stateful:
             self.policies[r].between_chunks(self.views[r])

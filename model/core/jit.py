@@ -12,10 +12,12 @@ without the disk cache, so the mix can never be saved where others load it. It l
 ``model/core/__pycache__`` (or the folder named by the environment variable
 ``REWIRE_KERNEL_CACHE``).
 
-What a first run compiles is what it calls: ``run`` (with everything it inlines),
-``build_slabs`` and ``headroom``; other entry points (``compact`` when the pool
-grows, ``ask``, the readable rules' pieces, ``run_with_bandits`` and the learners
-of a run with bandit recommenders) compile on their first call. A kernel
+What a first run compiles is what it calls: the version of the run loop its state
+needs (``run`` for recommenders that pick at random, ``run_ranked`` if one ranks by
+degree, ``run_full`` with bandits, a learned ranking or creators; see
+:func:`model.core.kernel.entry_point_for`) with everything it inlines, the loop that
+lays out the graph and ``headroom``; other entry points (``compact`` when the pool
+grows, ``ask``, the readable rules' pieces, the learners) compile on their first call. A kernel
 that is only ever inlined is not cached on its own: the cached code of the kernels
 that call it holds it.
 

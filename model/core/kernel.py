@@ -1,14 +1,14 @@
 """The elementary update of MODEL.md, compiled: imitation, rewiring, recommender adoption.
 
-:func:`run` (and :func:`run_with_bandits`, the same loop for a state with bandit
-recommenders) advances a state by a number of elementary updates and is the only
-way the dynamics move. Each numbered step below matches the numbered step of
-MODEL.md's "One elementary update" (and, with creators, its section "Creators").
+:func:`run_loop` advances a state by a number of elementary updates and is the only
+way the dynamics move; :func:`entry_point_for` says which of its compiled versions
+(:func:`run`, :func:`run_ranked`, :func:`run_full`) a state needs. Each numbered step
+below matches the numbered step of MODEL.md's "One elementary update" (and, with
+creators, its section "Creators").
 
 With creators the run loop passes ``creators = True`` down: a creator's turn, the
 rule that viewers imitate viewers only and that creators never start a rewire are
-a comparison or two per update, skipped at once without creators.
-"""
+a comparison or two per update, skipped at once without creators."""
 
 import math
 
@@ -16,9 +16,16 @@ from model.core.adjacency import headroom, replace_tie
 from model.core.groups import group
 from model.core.indexes import change_degree, change_group
 from model.core.jit import compiled
-from model.core.learners import end_windows
-from model.core.recommend import is_asked, recommend
+from model.core.learners import ALGO, end_windows
+from model.core.recommend import (
+    by_degree,
+    by_degree_or_learned,
+    is_asked,
+    random_only,
+    recommend,
+)
 from model.core.rng import below, uniform
+from model.core.selectors import Rank, Source
 from model.core.state import (
     ALLOW_ISOLATION,
     BETA,
@@ -48,6 +55,9 @@ from model.core.state import (
     UNSERVED,
 )
 
+_LEARNED = int(Rank.LEARNED)
+_RANDOM = int(Rank.RANDOM)
+_OWN_USERS = int(Source.OWN_USERS)
 _STRATEGY = 0
 _RECOMMENDER = 1
 
@@ -112,7 +122,7 @@ def count_tie(st, cooperators, sign):
 
 
 @compiled(inline=True)
-def rewire(st, a, slot_ab, creators):
+def rewire(st, a, slot_ab, creators, pick_ranked):
     """a has won the right to leave b, its neighbour at ``slot_ab`` (MODEL.md step 5).
 
     Returns whether a's recommender has now served as many requests as its
@@ -129,7 +139,7 @@ def rewire(st, a, slot_ab, creators):
     st.cnt[REQUESTS] += 1
     st.requests_by[r] += 1
     at_checkpoint = st.requests_by[r] == st.checkpoint[r]
-    z = recommend(st, a, b)
+    z = recommend(st, a, b, pick_ranked)
     if z < 0:
         st.cnt[UNSERVED] += 1
         return at_checkpoint
@@ -150,17 +160,17 @@ def rewire(st, a, slot_ab, creators):
 
 
 @compiled(inline=True)
-def elementary_update(st, creators):
+def elementary_update(st, creators, creator_turn, pick_ranked):
     """One time-step of the paper. Returns what it did (see :func:`update_pair`)."""
     n = len(st.deg)
     x = below(st.rng, n)  # 1. a uniformly random node
     if creators and x >= st.cnt[N_VIEWERS]:
-        return creator_update(st, x, -1)  # a creator's turn
+        return creator_turn(st, x, -1)  # a creator's turn
     dx = st.deg[x]
     if dx == 0:
         return _NOTHING
     slot = st.off[x] + below(st.rng, dx)  # 2. a uniformly random neighbour
-    return update_pair(st, x, slot, creators)
+    return update_pair(st, x, slot, creators, pick_ranked)
 
 
 @compiled(inline=True)
@@ -193,7 +203,7 @@ def creator_update(st, x, o):
 
 
 @compiled(inline=True)
-def update_pair(st, x, slot, creators):
+def update_pair(st, x, slot, creators, pick_ranked):
     """Steps 3 to 6 of MODEL.md for the chosen user x and its neighbour y at ``slot``.
 
     Returns ``_STRATEGY_CHANGED`` if x took a new strategy, ``_AT_CHECKPOINT`` if a
@@ -223,7 +233,7 @@ def update_pair(st, x, slot, creators):
         a, slot_ab = y, st.twin[slot]  # both defect and y wins: y leaves x
     else:
         return _NOTHING  # (a creator never starts a rewire)
-    return _AT_CHECKPOINT if rewire(st, a, slot_ab, creators) else _NOTHING
+    return _AT_CHECKPOINT if rewire(st, a, slot_ab, creators, pick_ranked) else _NOTHING
 
 
 @compiled(inline=True)
@@ -237,14 +247,14 @@ def is_fixated(st, creators):
     return (c == q or c - q == viewers) and (q == 0 or q == len(st.deg) - viewers)
 
 
-@compiled
+@compiled(inline=True)
 def no_windows(st):
     """Without bandit recommenders, every checkpoint is the engine's to handle."""
     return False
 
 
 @compiled(inline=True)
-def run_loop(st, n_updates, end_windows):
+def run_loop(st, n_updates, end_windows, creator_turn, pick_ranked):
     """Do up to ``n_updates`` elementary updates; return (updates done, why it stopped).
 
     Stops early, before the update that would need it, when the neighbour pool
@@ -255,6 +265,10 @@ def run_loop(st, n_updates, end_windows):
     ``end_windows(st)`` handles it: a bandit recommender's checkpoint ends its
     window without stopping, scored, learned and logged in compiled code
     (:mod:`model.core.learners`), unless its log is full.
+
+    ``creator_turn`` is :func:`creator_update` (or :func:`no_creators` in a loop
+    compiled for states without creators) and ``pick_ranked`` is handed down to
+    :func:`model.core.recommend.recommend` for ranked picks.
     """
     pool_size = len(st.nbr)
     creators = st.cnt[N_VIEWERS] < len(st.deg)
@@ -265,7 +279,7 @@ def run_loop(st, n_updates, end_windows):
     while done < n_updates:
         if st.cnt[POOL_END] + headroom(st.cnt[MAX_CAP]) > pool_size:
             return done, NEEDS_SPACE
-        what = elementary_update(st, creators)
+        what = elementary_update(st, creators, creator_turn, pick_ranked)
         st.cnt[STEPS] += 1
         done += 1
         if what != _NOTHING:
@@ -280,20 +294,51 @@ def run_loop(st, n_updates, end_windows):
     return done, FINISHED
 
 
+@compiled(inline=True)
+def no_creators(st, x, o):
+    """For a run loop compiled for states without creators: never called."""
+    return _NOTHING
+
+
+# The run loop's entry points, one per kind of state, each compiled on its first call:
+# a first run compiles only what its state can meet (:func:`entry_point_for`).
 @compiled
 def run(st, n_updates):
-    """:func:`run_loop` for a state without bandit recommenders.
-
-    Compiled apart from :func:`run_with_bandits`, so that a run without them never
-    compiles the learners (a first run compiles only what it calls).
-    """
-    return run_loop(st, n_updates, no_windows)
+    """:func:`run_loop` for a state whose recommenders all pick at random (``local``,
+    the ``-random`` family), with no creators and no bandits."""
+    return run_loop(st, n_updates, no_windows, no_creators, random_only)
 
 
 @compiled
-def run_with_bandits(st, n_updates):
-    """:func:`run_loop` for a state with bandit recommenders: ends their windows itself."""
-    return run_loop(st, n_updates, end_windows)
+def run_ranked(st, n_updates):
+    """:func:`run_loop` for a state whose recommenders may also rank by degree, with no
+    creators and no bandits."""
+    return run_loop(st, n_updates, no_windows, no_creators, by_degree)
+
+
+@compiled
+def run_full(st, n_updates):
+    """:func:`run_loop` for any state: with learned or bandit recommenders or creators."""
+    return run_loop(st, n_updates, end_windows, creator_update, by_degree_or_learned)
+
+
+def entry_point_for(st):
+    """The compiled run loop ``st`` needs: :func:`run_full` with a bandit, a learned
+    ranking or creators, else :func:`run_ranked` if a recommender ranks by degree,
+    else :func:`run`.
+
+    A state's kind changes only between calls of the loop (a policy changing its
+    selector at a checkpoint, an intervention; a bandit switches arms inside the
+    loop, but only :func:`run_full` runs bandits): the engine asks again after each.
+    """
+    if st.bpar[:, ALGO].any() or st.cnt[N_VIEWERS] < len(st.deg):
+        return run_full
+    asked = st.source == _OWN_USERS
+    if (asked & (st.rank == _LEARNED)).any():
+        return run_full
+    if (asked & (st.rank != _RANDOM)).any():
+        return run_ranked
+    return run
 
 
 @compiled
@@ -317,6 +362,6 @@ def update_chosen_pair(st, x, y):
             slot = t
     if slot < 0:
         return False
-    what = update_pair(st, x, slot, creators)
+    what = update_pair(st, x, slot, creators, by_degree_or_learned)
     st.cnt[STEPS] += 1
     return what == _STRATEGY_CHANGED

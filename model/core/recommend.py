@@ -182,20 +182,15 @@ def walk_degree_order(st, u, stamp, highest, g_lo, g_hi):
 
 
 @compiled(inline=True)
-def recommend(st, u, v):
+def recommend(st, u, v, pick_ranked):
     """Ask ``u``'s recommender for a new neighbour to replace ``v``; -1 if none is valid.
 
     The new neighbour is of ``v``'s kind: a creator if ``v`` is one (from the catalogue,
     ranked by the same codes; ``local`` proposes a uniformly random valid creator),
-    else a viewer.
-
-    A random pick draws from one range of the group index (all degrees). A
-    degree-ranked pick whose candidates are most users reads the degree index from
-    its end until it meets a valid one (:func:`walk_degree_order`); otherwise it
-    starts at the candidates' extreme degree. Either way it then draws uniformly
-    among the valid candidates of a degree, going on degree by degree (the groups'
-    present-degree bitsets jumping straight to the next degree some candidate has)
-    until one has any.
+    else a viewer. A random pick draws from one range of the group index (all
+    degrees); a ranked pick is ``pick_ranked``'s: :func:`by_degree_or_learned`, or, in a
+    run loop compiled for states that need less, :func:`by_degree` or :func:`random_only`
+    (:func:`model.core.kernel.entry_point_for` says which).
     """
     r = st.rec[u]
     stamp = begin_request(st, u)
@@ -211,39 +206,63 @@ def recommend(st, u, v):
     else:
         g_lo, g_hi = candidate_groups(r, who)
     rank = _RANDOM if st.source[r] == _PARTNER else st.rank[r]
-    ranked = rank == _LOW or rank == _HIGH
+    if rank != _RANDOM:
+        return pick_ranked(st, u, r, stamp, rank, g_lo, g_hi)
+    return sample_range(st, st.gorder, st.gpos, st.gstart[g_lo], st.gstart[g_hi], u, stamp)
+
+
+# What :func:`recommend` is handed for ranked picks. A run loop compiled with a
+# smaller one never compiles what it leaves out: a first run of random policies
+# compiles in about half the time of one that may meet every kind of ranking.
+@compiled(inline=True)
+def random_only(st, u, r, stamp, rank, g_lo, g_hi):
+    """For a run loop compiled for states whose policies all pick at random: never called."""
+    return -1
+
+
+@compiled(inline=True)
+def by_degree(st, u, r, stamp, rank, g_lo, g_hi):
+    """A valid candidate of the lowest or highest degree among groups g_lo..g_hi - 1
+    (``rank``), uniformly among those of that degree; -1 if there is none.
+
+    When the candidates are most users, it reads the degree index from its end until it
+    meets a valid one (:func:`walk_degree_order`); otherwise it starts at the
+    candidates' extreme degree. Either way it then draws uniformly among the valid
+    candidates of a degree, going on degree by degree (the groups' present-degree
+    bitsets jumping straight to the next degree some candidate has) until one has any.
+    """
+    if rank != _LOW and rank != _HIGH:
+        return -1
     G = len(st.gstart) - 1
-    if rank == _LEARNED:  # a class (degree, groups) from the trained module, then a user in it
-        d, c_lo, c_hi = learned_class(st, u, r, g_lo, g_hi)
-        if d < 0:
-            return -1
-        return sample_range(st, st.dorder, st.dpos, st.dstart[d * G + c_lo],
-                            st.dstart[d * G + c_hi], u, stamp)
-    if ranked:
-        order, pos = st.dorder, st.dpos
-        n = len(st.deg)
-        if 2 * (st.gstart[g_hi] - st.gstart[g_lo]) >= n:  # candidates are most users
-            d = walk_degree_order(st, u, stamp, rank == _HIGH, g_lo, g_hi)
-        elif rank == _HIGH:  # few candidates: their highest degree, from the bitsets
-            d = next_degree(st, g_lo, g_hi, st.deg[st.dorder[n - 1]] + 1, False)
-        else:
-            d = next_degree(st, g_lo, g_hi, -1, True)
-        if d < 0:
-            return -1
+    n = len(st.deg)
+    if 2 * (st.gstart[g_hi] - st.gstart[g_lo]) >= n:  # candidates are most users
+        d = walk_degree_order(st, u, stamp, rank == _HIGH, g_lo, g_hi)
+    elif rank == _HIGH:  # few candidates: their highest degree, from the bitsets
+        d = next_degree(st, g_lo, g_hi, st.deg[st.dorder[n - 1]] + 1, False)
     else:
-        order, pos = st.gorder, st.gpos
-        d = 0
-    while True:
-        if ranked:
-            lo, hi = st.dstart[d * G + g_lo], st.dstart[d * G + g_hi]
-        else:
-            lo, hi = st.gstart[g_lo], st.gstart[g_hi]
-        z = sample_range(st, order, pos, lo, hi, u, stamp)
-        if z >= 0 or not ranked:
+        d = next_degree(st, g_lo, g_hi, -1, True)
+    while d >= 0:
+        z = sample_range(st, st.dorder, st.dpos, st.dstart[d * G + g_lo],
+                         st.dstart[d * G + g_hi], u, stamp)
+        if z >= 0:
             return z
         d = next_degree(st, g_lo, g_hi, d, rank == _LOW)
-        if d < 0:
-            return -1
+    return -1
+
+
+@compiled(inline=True)
+def by_degree_or_learned(st, u, r, stamp, rank, g_lo, g_hi):
+    """:func:`by_degree`, and for a learned ranking a class (degree, groups) from the
+    recommender's trained module (:func:`model.core.learned.learned_class`), then a
+    uniformly random valid user in it."""
+    if rank != _LEARNED:
+        return by_degree(st, u, r, stamp, rank, g_lo, g_hi)
+    d, c_lo, c_hi = learned_class(st, u, r, g_lo, g_hi)
+    if d < 0:
+        return -1
+    G = len(st.gstart) - 1
+    return sample_range(st, st.dorder, st.dpos, st.dstart[d * G + c_lo],
+                        st.dstart[d * G + c_hi], u, stamp)
 
 
 @compiled(inline=True)
@@ -258,4 +277,4 @@ def ask(st, u, v):
 
     Draws from the model's random stream like a real request, but counts nothing.
     """
-    return recommend(st, u, v)
+    return recommend(st, u, v, by_degree_or_learned)
