@@ -12,9 +12,9 @@ step, so nothing here is a second implementation of the rules.
 from __future__ import annotations
 
 from model.core import state
-from model.core.adjacency import headroom, replace_tie
-from model.core.indexes import change_degree
-from model.core.kernel import count_tie, imitate
+from model.core.adjacency import headroom
+from model.core.kernel import imitate
+from model.core.kernel import move_tie as _move_tie
 
 _STRATEGY, _RECOMMENDER = 0, 1  # what :func:`model.core.kernel.imitate` copies
 
@@ -29,33 +29,21 @@ def copy_recommender(engine, x: int, y: int) -> None:
     imitate(engine.state, x, y, _RECOMMENDER)
 
 
-def move_tie(engine, a: int, b: int, z: int) -> None:
-    """The tie (a, b) becomes (a, z): b loses a neighbour, z gains one, a keeps its degree.
-
-    The same bookkeeping as the end of :func:`model.core.kernel.rewire`.
-    """
+def move_tie(engine, recommender: int, a: int, b: int, z: int) -> None:
+    """The recommender served a's request: the tie (a, b) becomes (a, z), and the rewire
+    is counted (:func:`model.core.kernel.move_tie`, the kernel's own bookkeeping)."""
     st = engine.state
     slot_ab = next(s for s in range(st.off[a], st.off[a] + st.deg[a]) if st.nbr[s] == b)
-    st.cnt[state.SUM_DEG2] += 2 * (int(st.deg[z]) - int(st.deg[b])) + 2
-    count_tie(st, int(st.strat[a] + st.strat[b]), -1)
-    count_tie(st, int(st.strat[a] + st.strat[z]), 1)
-    replace_tie(st, a, slot_ab, z)
-    change_degree(st, b, int(st.deg[b]) + 1, int(st.deg[b]))
-    change_degree(st, z, int(st.deg[z]) - 1, int(st.deg[z]))
-    st.ncoop[a] += st.strat[z] - st.strat[b]
-    st.ncoop[b] -= st.strat[a]
-    st.ncoop[z] += st.strat[a]
+    _move_tie(st, recommender, a, slot_ab, z)
 
 
 def count(engine, counter: int, recommender: int | None = None) -> None:
-    """Add one to a counter of :mod:`model.core.state` (REQUESTS, REWIRES, ...), and to the
-    recommender's own tally for requests and rewires."""
+    """Add one to a counter of :mod:`model.core.state` (REQUESTS, UNSERVED, ...), and a
+    request to the recommender's own tally (a rewire is counted by :func:`move_tie`)."""
     st = engine.state
     st.cnt[counter] += 1
     if counter == state.REQUESTS:
         st.requests_by[recommender] += 1
-    elif counter == state.REWIRES:
-        st.rewires_by[recommender] += 1
 
 
 def make_room(engine) -> None:

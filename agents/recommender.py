@@ -11,6 +11,7 @@ from __future__ import annotations
 import mesa
 
 from model.core.selectors import Rank, Source, Who
+from model.metrics import proposed_cooperator_share, proposed_mean_degree
 
 
 class Recommender(mesa.Agent):
@@ -46,6 +47,16 @@ class Recommender(mesa.Agent):
     def rewires(self) -> int:
         """Requests this recommender served with a valid candidate."""
         return int(self.model.engine.state.rewires_by[self.index])
+
+    @property
+    def proposed_cooperator_share(self) -> float | None:
+        """Share of cooperators among the users it proposed (None before it served one)."""
+        return proposed_cooperator_share(self.model.engine.state, self.index)
+
+    @property
+    def proposed_mean_degree(self) -> float | None:
+        """Mean degree of the users it proposed, before their new tie (None before one)."""
+        return proposed_mean_degree(self.model.engine.state, self.index)
 
     @property
     def selector(self) -> tuple[Source, Who, Rank]:

@@ -119,8 +119,8 @@ class User(NodeView):
         if z is None:
             count(engine, state.UNSERVED)
             return
-        move_tie(engine, self.index, v.index, z.index)  # "(x, y) is replaced by (x, z)"
-        count(engine, state.REWIRES, recommender.index)
+        # "(x, y) is replaced by (x, z)"
+        move_tie(engine, recommender.index, self.index, v.index, z.index)
 
     def imitate_recommender(self, y: User) -> None:
         """MODEL.md step 6, "Recommender update: x adopts y's recommender with probability

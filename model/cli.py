@@ -165,9 +165,13 @@ def format_summary(model, s: dict, elapsed: float) -> str:
         "  recommenders",
     ]
     for name, share in s["shares"].items():
+        coop = s["proposed_cooperators_by_recommender"][name]
+        proposed = "" if coop is None else (
+            f"; proposed {coop:.0%} cooperators, "
+            f"mean degree {s['proposed_degree_by_recommender'][name]:.1f}")
         lines.append(f"    {name:14s} share {share:.3f}, "
                      f"{s['requests_by_recommender'][name]:,} requests, "
-                     f"{s['rewires_by_recommender'][name]:,} rewires")
+                     f"{s['rewires_by_recommender'][name]:,} rewires{proposed}")
     if s["quality_share"] is not None:
         lines += [
             f"  creators           {model.engine.n_creators:,} ({p['creator_fitness']} "

@@ -377,6 +377,7 @@ def assemble(n: int, edges: np.ndarray, strat: np.ndarray, rec: np.ndarray, p: d
         ncoop=ncoop.astype(np.int32), **groups.build_indexes(strat, rec, deg, R, n_viewers < n),
         mark=np.zeros(n, dtype=np.int64), cnt=cnt,
         requests_by=np.zeros(R, dtype=np.int64), rewires_by=np.zeros(R, dtype=np.int64),
+        proposed_by=np.zeros((R, 2), dtype=np.int64),
         payoff=state.payoff_matrix(p["T"], p["S"]),
         source=selectors[:, 0].copy(), who=selectors[:, 1].copy(), rank=selectors[:, 2].copy(),
         checkpoint=np.full(R, -1, dtype=np.int64),

@@ -70,7 +70,27 @@ def measure(engine) -> dict:
         "shares": {name: engine.users_of(r) / viewers for r, name in enumerate(names)},
         "requests_by_recommender": {name: int(st.requests_by[r]) for r, name in enumerate(names)},
         "rewires_by_recommender": {name: int(st.rewires_by[r]) for r, name in enumerate(names)},
+        "proposed_cooperators_by_recommender": {name: proposed_cooperator_share(st, r)
+                                                for r, name in enumerate(names)},
+        "proposed_degree_by_recommender": {name: proposed_mean_degree(st, r)
+                                           for r, name in enumerate(names)},
     }
+
+
+def proposed_cooperator_share(st, r: int) -> float | None:
+    """The share of cooperators among the users recommender ``r`` has proposed (in the
+    requests it served, each counted as the user played then); None before it served one.
+    What a recommender does to a society, whatever its rule: an aligned one proposes
+    cooperators, an engagement one whoever keeps users rewiring."""
+    served = int(st.rewires_by[r])
+    return int(st.proposed_by[r, state.PROPOSED_COOP]) / served if served else None
+
+
+def proposed_mean_degree(st, r: int) -> float | None:
+    """The mean degree of the users recommender ``r`` has proposed, each before its new
+    tie; None before it served a request. Above the mean degree: it feeds hubs."""
+    served = int(st.rewires_by[r])
+    return int(st.proposed_by[r, state.PROPOSED_DEGREE]) / served if served else None
 
 
 def creator_metrics(engine) -> dict:
@@ -121,8 +141,23 @@ def _share(name: str, model) -> float:
     return model.metrics["shares"][name]
 
 
+def _proposed(column: int | None, r: int, model) -> int:
+    """Recommender r's running tally of what it proposed: requests served (column None)
+    or a column of ``proposed_by``."""
+    st = model.engine.state
+    return int(st.rewires_by[r] if column is None else st.proposed_by[r, column])
+
+
 def model_reporters(recommender_names: list[str]) -> dict:
-    """The DataCollector's columns: every scalar metric, and ``share:<name>`` each recommender."""
+    """The DataCollector's columns: every scalar metric, and for each recommender
+    ``share:<name>`` and the running tallies of what it proposed, ``proposed:<name>``
+    (requests served), ``proposed_coop:<name>`` (cooperators among them) and
+    ``proposed_degree:<name>`` (their degrees, summed): the dashboard draws their
+    ratios over recent generations."""
     reporters = {name: partial(_scalar, name) for name in SCALAR_METRICS}
     reporters.update({f"share:{r}": partial(_share, r) for r in recommender_names})
+    for r, name in enumerate(recommender_names):
+        reporters[f"proposed:{name}"] = partial(_proposed, None, r)
+        reporters[f"proposed_coop:{name}"] = partial(_proposed, state.PROPOSED_COOP, r)
+        reporters[f"proposed_degree:{name}"] = partial(_proposed, state.PROPOSED_DEGREE, r)
     return reporters

@@ -19,7 +19,8 @@ def test_json_output_has_every_final_metric():
                        "steps", "viewer_cooperation", "viewer_payoff", "quality_share",
                        "audience_gini", "quality_audience_share", "creator_payoff",
                        "follows_rewired", "fixation_step", "shares", "requests_by_recommender",
-                       "rewires_by_recommender"]
+                       "rewires_by_recommender", "proposed_cooperators_by_recommender",
+                       "proposed_degree_by_recommender"]
     assert s["steps"] == 4000 and set(s["shares"]) == {"local", "coop-random"}
 
 

@@ -85,7 +85,8 @@ def test_summary_has_the_command_line_keys_and_consistent_values():
                       "steps", "fixation_step", "shares", "requests_by_recommender",
                       "rewires_by_recommender", "viewer_cooperation", "viewer_payoff",
                       "quality_share", "audience_gini", "quality_audience_share",
-                      "creator_payoff", "follows_rewired"}
+                      "creator_payoff", "follows_rewired", "proposed_cooperators_by_recommender",
+                      "proposed_degree_by_recommender"}
     assert sum(s["requests_by_recommender"].values()) == s["rewire_requests"]
     assert s["rewires"] <= s["rewire_requests"] <= s["rewire_opportunities"]
     assert s["rewires_per_opportunity"] == pytest.approx(s["rewires"] / s["rewire_opportunities"])

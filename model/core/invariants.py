@@ -84,6 +84,9 @@ def check_invariants(engine, n_edges: int | None = None, n_follows: int | None =
     _require(st.cnt[state.REWIRES] <= st.cnt[state.REQUESTS], "more rewires than requests")
     _require(st.requests_by.sum() == st.cnt[state.REQUESTS], "requests by recommender do not add up")
     _require(st.rewires_by.sum() == st.cnt[state.REWIRES], "rewires by recommender do not add up")
+    coop, degree = st.proposed_by[:, state.PROPOSED_COOP], st.proposed_by[:, state.PROPOSED_DEGREE]
+    _require(((0 <= coop) & (coop <= st.rewires_by) & (degree >= 0)).all(),
+             "what recommenders proposed does not fit the rewires they served")
 
 
 def _check_kinds(engine, adj: list[set[int]], n_follows: int | None) -> None:

@@ -45,6 +45,8 @@ from model.core.state import (
     P_RECOMMENDER,
     P_STRATEGY,
     POOL_END,
+    PROPOSED_COOP,
+    PROPOSED_DEGREE,
     REQUESTS,
     REWIRES,
     STEPS,
@@ -143,6 +145,20 @@ def rewire(st, a, slot_ab, creators, pick_ranked):
     if z < 0:
         st.cnt[UNSERVED] += 1
         return at_checkpoint
+    move_tie(st, r, a, slot_ab, z)
+    if follow:
+        st.cnt[FOLLOWS_REWIRED] += 1
+    return at_checkpoint
+
+
+@compiled(inline=True)
+def move_tie(st, r, a, slot_ab, z):
+    """Recommender r has served a's request: the tie (a, b) at a's ``slot_ab`` becomes
+    (a, z). b loses a neighbour, z gains one, a keeps its degree; every tally follows
+    (the readable rules record a rewire with this too: :mod:`agents.bookkeeping`)."""
+    b = st.nbr[slot_ab]
+    st.proposed_by[r, PROPOSED_COOP] += st.strat[z]
+    st.proposed_by[r, PROPOSED_DEGREE] += st.deg[z]
     st.cnt[SUM_DEG2] += 2 * (st.deg[z] - st.deg[b]) + 2  # b loses a tie, z gains one
     count_tie(st, st.strat[a] + st.strat[b], -1)
     count_tie(st, st.strat[a] + st.strat[z], 1)
@@ -154,9 +170,6 @@ def rewire(st, a, slot_ab, creators, pick_ranked):
     st.ncoop[z] += st.strat[a]
     st.cnt[REWIRES] += 1
     st.rewires_by[r] += 1
-    if follow:
-        st.cnt[FOLLOWS_REWIRED] += 1
-    return at_checkpoint
 
 
 @compiled(inline=True)

@@ -32,7 +32,8 @@ Layout, for N nodes and R recommenders (G = 2R groups, 2R + 2 with creators):
   row, its arms' rows of ``btab`` and their selector codes in ``bsel``, from
   ``bat[r]`` to ``bat[r + 1]``, its own stream ``brng``); the run loop ends their
   windows itself and logs each in ``blog``.
-- **Counters** (``cnt``), per-recommender tallies and the RNG state.
+- **Counters** (``cnt``), per-recommender tallies (requests, rewires, and what the
+  users each recommender proposed were: ``proposed_by``) and the RNG state.
 """
 
 from __future__ import annotations
@@ -69,6 +70,12 @@ CREATOR_FITNESS = 19  #: what creators compare: 0 their game payoff, 1 their aud
 BLOG_ROWS = 20  #: rows of ``blog`` written since the engine last emptied it
 N_COUNTERS = 21
 
+# Columns of ``proposed_by``: what each recommender proposed in the requests it served
+# (as many as ``rewires_by``): how many of those users cooperated, and the sum of their
+# degrees before the new tie. The dashboard's "what each recommender does" reads them.
+PROPOSED_COOP = 0
+PROPOSED_DEGREE = 1
+
 #: Values of ``cnt[CREATOR_FITNESS]``.
 FITNESS_PAYOFF = 0
 FITNESS_AUDIENCE = 1
@@ -104,6 +111,7 @@ class EngineState(NamedTuple):
     cnt: np.ndarray  # int64[N_COUNTERS]
     requests_by: np.ndarray  # int64[R]
     rewires_by: np.ndarray  # int64[R]
+    proposed_by: np.ndarray  # int64[R, 2]: of the users it proposed (PROPOSED_COOP, _DEGREE)
     payoff: np.ndarray  # float64[2, 2]: payoff[my strategy, their strategy]
     # -- recommenders: what the kernel reads of each one's policy ---------------------
     source: np.ndarray  # int8[R]: selector codes of each recommender's policy
