@@ -74,9 +74,11 @@ def overlay_spec(spec: dict, twin_spec: dict) -> dict:
             panel["title"] += " (this run)"
         names = [s["name"] for s in panel["series"]]
         for s in other["series"]:
-            panel["series"].append(dict(s, column=TWIN_PREFIX + s["column"], twin=True,
-                                        base=names.index(s["name"]) if s["name"] in names
-                                        else None))
+            twin_series = dict(s, column=TWIN_PREFIX + s["column"], twin=True,
+                               base=names.index(s["name"]) if s["name"] in names else None)
+            if "over" in s:  # a ratio: of the twin's own tallies
+                twin_series["over"] = TWIN_PREFIX + s["over"]
+            panel["series"].append(twin_series)
         panels.append(panel)
     return {"panels": panels, "twin": True}
 

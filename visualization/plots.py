@@ -3,14 +3,17 @@
 The panels follow MODEL.md's list of measurements: cooperation; rewires (cumulative
 and per generation); rewires per opportunity; rewire requests (the paper's
 engagement); degree heterogeneity and max degree; mean payoff; recommender market
-shares; and the current degree distribution.
+shares; what each recommender is doing (the share of cooperators among the users it
+proposed, and their mean degree, over the last ten generations); and the current
+degree distribution.
 
 The browser draws them (``visualization/static/views.js``). The server describes the
 panels once per model (:func:`panel_spec`) and then, each frame, sends only the rows
 of the data collector's ``model_vars`` the page has not seen yet (:class:`RowFeed`)
 and the current degree counts: a frame costs the same at generation 10 as at 10,000.
-Derived series (defectors = 1 - cooperation, rewires per generation) are computed
-in the browser from the columns it already has.
+Derived series (defectors = 1 - cooperation, rewires per generation, the ratios of
+what a recommender proposed over recent generations) are computed in the browser from
+the columns it already has.
 """
 
 from __future__ import annotations
@@ -18,6 +21,11 @@ from __future__ import annotations
 import numpy as np
 
 from visualization.figures import COOPERATOR_COLOUR, DEFECTOR_COLOUR, SERIES_COLOURS
+
+
+#: Generations over which the panels of what each recommender proposed average (a
+#: recommender that served no request in them has no point there).
+PROPOSED_WINDOW = 10
 
 
 def _line(name: str, column: str, colour: str, **style) -> dict:
@@ -29,6 +37,12 @@ def panel_spec(recommender_names: list[str]) -> dict:
     c = SERIES_COLOURS
     shares = [_line(name, "share:" + name, c[i % len(c)])
               for i, name in enumerate(recommender_names)]
+
+    def proposed(column: str) -> list[dict]:  # per recommender, over its recent requests
+        return [_line(name, f"{column}:{name}", c[i % len(c)], derive="window_ratio",
+                      over=f"proposed:{name}", window=PROPOSED_WINDOW)
+                for i, name in enumerate(recommender_names)]
+
     panels = [
         {"title": "Cooperation", "ylabel": "fraction of users", "fixed": [-0.02, 1.02],
          "series": [_line("C", "cooperation", COOPERATOR_COLOUR),
@@ -49,6 +63,12 @@ def panel_spec(recommender_names: list[str]) -> dict:
          "series": [_line("mean payoff", "mean_payoff", c[0])]},
         {"title": "Recommender shares", "ylabel": "fraction of users", "fixed": [-0.02, 1.02],
          "series": shares},
+        {"title": "Cooperators among proposed users", "fixed": [-0.02, 1.02],
+         "ylabel": f"fraction ({PROPOSED_WINDOW} gen.)",
+         "series": proposed("proposed_coop")},
+        {"title": "Degree of proposed users",
+         "ylabel": f"mean ({PROPOSED_WINDOW} gen.)",
+         "series": proposed("proposed_degree")},
         {"title": "Degree distribution", "ylabel": "users", "xlabel": "degree (now)",
          "kind": "hist", "colour": c[3], "series": []},
     ]
@@ -60,8 +80,9 @@ def plotted_columns(spec: dict) -> list[str]:
     out: list[str] = []
     for panel in spec["panels"]:
         for line in panel["series"]:
-            if line["column"] not in out:
-                out.append(line["column"])
+            for column in (line["column"], line.get("over")):
+                if column is not None and column not in out:
+                    out.append(column)
     return out
 
 

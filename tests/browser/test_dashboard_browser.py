@@ -60,7 +60,27 @@ def test_play_advances_the_counter_and_the_browser_redraws_plots_and_network(ope
     assert cooperation_plot(page) != plot_before
     assert network_picture(page) != network_before
     assert page.inner_text(".rw-cooperation") != cooperation_before
-    assert page.locator("canvas.rw-panel").count() == 8
+    assert page.locator("canvas.rw-panel").count() == 10
+
+
+def test_a_panel_shows_what_each_recommender_proposes(open_page):
+    """The aligned recommender proposes cooperators only, its opposite defectors only."""
+    page = open_page(query="?n=200&k=8&seed=3&W=0.5&recommenders="
+                           "coop-random%3D0.5%2Cdefect-random%3D0.5")
+    for _ in range(3):
+        page.click(".rw-step")
+        page.wait_for_timeout(200)
+    wait_for_text(page, ".rw-generation", "text.endsWith(' 3')")
+    panel = page.locator('canvas.rw-panel[data-title="Cooperators among proposed users"]')
+    panel.scroll_into_view_if_needed()
+    box = panel.bounding_box()
+    left, width = 52, 330 - 52 - 50  # the panel's margins in views.js
+    page.mouse.move(box["x"] + left + 0.3 * width, box["y"] + box["height"] / 2)
+    tip = page.locator(".rw-plots-view .rw-tooltip")
+    tip.wait_for(state="visible", timeout=SHOWS_UP)
+    values = dict(line.split(": ") for line in tip.inner_text().splitlines()[1:])
+    assert float(values["coop-random"]) == 1.0 and float(values["defect-random"]) == 0.0
+    assert page.locator('canvas.rw-panel[data-title="Degree of proposed users"]').count() == 1
 
 
 def hover_tooltip(page, panel: int, fraction: float) -> str:
@@ -170,7 +190,7 @@ def test_the_page_loads_nothing_from_other_hosts(open_page, server_url):
     requests: list[str] = []
     page = open_page(record=requests)
     page.click(".rw-play")
-    page.wait_for_timeout(2000)
+    wait_for_text(page, ".rw-generation", "parseInt(text.split(' ').pop()) >= 3")
     page.click(".rw-pause")
     assert other_hosts(requests, server_url) == []
 

@@ -291,6 +291,17 @@ class Plots {
     const v = col.subarray(0, n);
     if (s.derive === "one_minus") return v.map(x => 1 - x);
     if (s.derive === "increments") return v.map((x, i) => (i === 0 ? 0 : x - v[i - 1]));
+    if (s.derive === "window_ratio") {
+      // (change of this tally) / (change of the "over" tally) across the last `window`
+      // rows: e.g. cooperators proposed per request served; no point where none was
+      const over = this.columns[s.over];
+      if (!over) return new Float64Array(0);
+      return v.map((x, i) => {
+        const j = Math.max(0, i - s.window);
+        const d = over[i] - over[j];
+        return d > 0 ? (x - v[j]) / d : NaN;
+      });
+    }
     return v;
   }
 
