@@ -124,3 +124,21 @@ def run_cli():
         return done.stdout
 
     return run
+
+
+@pytest.mark.timeout(300)
+def test_the_bait_and_switch_check_runs_as_docs_learning_says():
+    """docs/bait_and_switch.py (docs/LEARNING.md, "Bait and switch?"), on a few seeds."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run([sys.executable, "docs/bait_and_switch.py", "--seeds", "4"],
+                          cwd=root, capture_output=True, text=True, timeout=280)
+    assert done.returncode == 0, done.stderr
+    rows = [line for line in done.stdout.splitlines()
+            if line.startswith(("engagement learner", "alignment learner", "blind"))]
+    assert len(rows) == 6  # three recommenders, in the run and in the control
+    for row in rows:  # name (two words), runs, then the first mean: a Mean Action Strat
+        assert 0.0 <= float(row.split()[3]) <= 1.0
