@@ -46,6 +46,12 @@ SHIPPED_ALIASES = {"aligned": "aligned-n10", "engagement": "engagement-n10"}
 MODES = ("greedy", "sample")
 
 
+def shipped_names() -> tuple[str, ...]:
+    """The short names of the shipped policies present in the checkout, aliases first."""
+    present = [short for short, file in SHIPPED.items() if (SHIPPED_DIR / file).is_file()]
+    return tuple([a for a, short in SHIPPED_ALIASES.items() if short in present] + present)
+
+
 def resolve(file: str) -> Path:
     """The path of a policy file given as a path or a shipped short name."""
     key = str(file).strip()
@@ -82,12 +88,26 @@ class PolicyFileSetting(Parameter):
     def parse(self, value: Any) -> str:
         if not isinstance(value, str) or not value.strip():
             raise ParameterError(self.name, f"{self.name} must be a policy file (.npz) or one "
-                                 f"of {', '.join([*SHIPPED_ALIASES, *SHIPPED])}; got {value!r}")
+                                 f"of {', '.join(shipped_names())}; got {value!r}")
         try:
             load_for_kernel(value)
         except PolicyFileError as err:
             raise ParameterError(self.name, f"{self.name}: {err}") from None
         return value.strip()
+
+    def suggested(self) -> tuple[str, ...]:
+        """The shipped names present in the checkout, then every other policy file in
+        its ``policies/`` folder (as a path relative to the working directory when it
+        can be, as one would type it)."""
+        names = list(shipped_names())
+        shipped = {SHIPPED[SHIPPED_ALIASES.get(name, name)] for name in names}
+        for path in sorted(SHIPPED_DIR.glob("*.npz")):
+            if path.name not in shipped:
+                try:
+                    names.append(str(path.relative_to(Path.cwd())))
+                except ValueError:
+                    names.append(str(path))
+        return tuple(names)
 
 
 class LearnedPolicy(Policy):
@@ -120,8 +140,8 @@ class LearnedPolicy(Policy):
 
 def _settings(default_file: str) -> tuple:
     return (PolicyFileSetting("file", "file", default_file,
-                              help="policy file (.npz) or shipped name: "
-                                   + ", ".join([*SHIPPED_ALIASES, *SHIPPED])),
+                              help="a policy file (.npz) or a shipped policy's name: "
+                                   + ", ".join(shipped_names())),
             Parameter("mode", "choice", "greedy", choices=MODES,
                       help="greedy: the best-scoring candidate (evaluation); "
                            "sample: drawn from the module's softmax"))

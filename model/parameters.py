@@ -41,7 +41,7 @@ class Parameter:
     """
 
     name: str
-    kind: str  # "int", "float", "bool", "choice", "mix", "seed", "steps"
+    kind: str  # "int", "float", "bool", "choice", "mix", "seed", "steps", "file"
     default: Any
     low: float | None = None
     high: float | None = None
@@ -69,6 +69,11 @@ class Parameter:
     #: the parameter whose value a blank (None) stands for, e.g. ``beta_creator`` is
     #: ``beta`` unless given: equal to it, the parameter is at its default
     same_as: str = ""
+
+    def suggested(self) -> tuple[str, ...]:
+        """Values worth offering in a list, where any other value may be typed too (a
+        policy file's shipped names, say); none by default."""
+        return ()
 
     def range_text(self) -> str:
         """The allowed values as people write them: ``[0, 2]``, ``>= 0 or inf``."""

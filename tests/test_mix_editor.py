@@ -10,11 +10,14 @@ settings there and back.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import ipyvuetify as v
+from ipyvuetify.extra import FileInput
 import pytest
 import solara
 
-from model.parameters import Parameter, validate
+from model.parameters import Parameter, ParameterError, validate
 from model.policies import POLICIES, Policy, register, unregister
 from visualization import mix_editor as me
 from visualization.app import Page
@@ -52,6 +55,10 @@ def select_labels(rc) -> set[str]:
     return {str(w.label) for w in rc.find(v.Select).widgets}
 
 
+def combo_labels(rc) -> set[str]:
+    return {str(w.label) for w in rc.find(v.Combobox).widgets}
+
+
 @pytest.fixture
 def page():
     box, rc = solara.render(Page(), handle_error=False)
@@ -69,7 +76,7 @@ def editor(mix: dict):
 @pytest.mark.parametrize("policy", [p for p in POLICIES if p.settings], ids=lambda p: p.name)
 def test_every_setting_of_every_registered_policy_has_a_control(policy):
     _, rc = editor({"mine": {"share": 1.0, "policy": policy.name}})
-    shown = text_labels(rc) | select_labels(rc) | {
+    shown = text_labels(rc) | select_labels(rc) | combo_labels(rc) | {
         str(w.label) for w in rc.find(v.Checkbox).widgets}
     for setting in policy.settings:
         assert f"mine: {setting.name}" in shown, setting.name
@@ -202,3 +209,40 @@ def test_a_share_link_carries_labelled_recommenders_and_their_settings():
 def test_without_defaults_keeps_a_mix_that_is_not_valid_as_it_is():
     bad = {"ucb-a": {"share": 1.0, "policy": "bandit-ucb", "window": 0}}
     assert me.without_defaults(bad) == bad
+
+
+# -- a learned recommender's policy file: pick, type or drop --------------------------
+def test_a_policy_file_is_picked_from_the_shipped_ones_or_typed():
+    draft, rc = editor({"mine": {"share": 1.0, "policy": "learned"}})
+    box = rc.find(v.Combobox, label="mine: file").widget
+    assert {"aligned", "engagement", "aligned-n30", "engagement-n30"} <= set(box.items)
+    box.v_model = "engagement-n30"
+    assert draft.value["recommenders"]["mine"]["file"] == "engagement-n30"
+    assert me.mix_problem(draft.value) is None
+    box.v_model = "no/such/file.npz"  # typed: kept, and named in one line
+    assert draft.value["recommenders"]["mine"]["file"] == "no/such/file.npz"
+    problem = me.mix_problem(draft.value)
+    assert "'mine': file: " in problem and "no such file" in problem and "\n" not in problem
+    rc.close()
+
+
+def test_a_dropped_policy_file_becomes_the_setting_and_is_checked(tmp_path):
+    from model.learned_policies import LearnedPolicy
+    from model.learning.ranking import RankingPolicy, save_policy
+
+    file_setting = LearnedPolicy.settings[0]
+    good = save_policy(tmp_path / "mine.npz", RankingPolicy("mlp", 4, 4, seed=2))
+    path = me.save_upload("mine.npz", good.read_bytes(), file_setting)
+    assert Path(path).read_bytes() == good.read_bytes() and Path(path).parent.parent == me.UPLOADS
+    draft = {"recommenders": {"mine": {"share": 1.0, "policy": "learned", "file": path}}}
+    assert me.mix_problem(draft) is None
+    bad = me.save_upload("evil.npz", b"import os; os.system('x')", file_setting)
+    draft["recommenders"]["mine"]["file"] = bad
+    assert "not an .npz archive" in me.mix_problem(draft)
+    with pytest.raises(ParameterError, match="at most 20 MB"):
+        me.save_upload("huge.npz", bytes(me.MAX_UPLOAD + 1), file_setting)
+    # the editor has a file picker for it, and none for settings that are not files
+    _, rc = editor({"mine": {"share": 1.0, "policy": "learned"}, "b": {
+        "share": 0.0, "policy": "bandit-ucb"}})
+    assert len(rc.find(FileInput).widgets) == 1
+    rc.close()

@@ -15,7 +15,11 @@ without a change to the dashboard.
   Remove button.
 - Each entry has its share and, when its policy declares settings, one control per
   setting: a text box for numbers (and for settings that read themselves, such as a
-  bandit's ``arms``), a picker for choices, a check box for switches.
+  bandit's ``arms``), a picker for choices, a check box for switches. A setting that
+  suggests values (a learned recommender's policy ``file``: the shipped names and the
+  files in ``policies/``) gets a box that lists them and takes any other text; a file
+  setting also has a file picker, to upload one's own (:func:`save_upload`: kept on the
+  server, read by the setting's own check, which never runs code from a file).
 
 Values are kept as typed, so a bad one (``window = 0``, ``epsilon = 1.5``, ``abc``)
 stays in the box and is named with its range in one line under the editor
@@ -27,7 +31,10 @@ valid yet), so they are tested without a page.
 
 from __future__ import annotations
 
+import tempfile
+import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import solara
@@ -186,6 +193,27 @@ def mix_problem(draft: dict[str, Any]) -> str | None:
     return None
 
 
+# -- files dropped on a file setting ------------------------------------------------
+#: Where dropped files are kept, each in a folder of its own (the server's temp folder).
+UPLOADS = Path(tempfile.gettempdir()) / "rewire-uploads"
+#: The largest file a setting takes (a shipped policy file is a few kilobytes).
+MAX_UPLOAD = 20 * 2**20
+
+
+def save_upload(name: str, data: bytes, setting: Parameter) -> str:
+    """Keep a file dropped on ``setting`` on the server; its path, the setting's new
+    value. A ParameterError (one line, naming the setting) for a file too large; what is
+    in it is checked by the setting itself, as for a typed path."""
+    if len(data) > MAX_UPLOAD:
+        raise ParameterError(setting.name, f"{setting.name}: the dropped file {name!r} is "
+                             f"{len(data) / 2**20:.1f} MB; at most {MAX_UPLOAD // 2**20} MB")
+    folder = UPLOADS / uuid.uuid4().hex
+    folder.mkdir(parents=True)
+    path = folder / (Path(name).name or "upload")
+    path.write_bytes(data)
+    return str(path)
+
+
 # -- settings as text ---------------------------------------------------------------
 def setting_text(value: Any) -> str:
     """A setting's value in a text box: numbers as the other boxes show them, a list
@@ -241,10 +269,15 @@ def SettingControl(draft: solara.Reactive, entry: Entry, setting: Parameter):
         mix = draft.value.get(MIX) or {}
         draft.value = {**draft.value, MIX: with_setting(mix, entry.label, setting.name, new)}
 
+    suggested = list(setting.suggested())
     if setting.kind == "choice":
         solara.Select(name, values=list(setting.choices),
                       value=value if value in setting.choices else None,
                       on_value=set_value, classes=["rw-setting"])
+    elif suggested:  # a list to pick from, and any other text
+        solara.v.Combobox(label=name, items=suggested, v_model=setting_text(value),
+                          on_v_model=lambda text: set_value(setting_value(setting, text or "")),
+                          class_="rw-setting rw-suggested-setting")
     elif setting.kind == "bool":
         solara.Checkbox(label=name, value=bool(value) if isinstance(value, bool) else False,
                         on_value=set_value)
@@ -255,6 +288,60 @@ def SettingControl(draft: solara.Reactive, entry: Entry, setting: Parameter):
     hint = setting_hint(setting)
     if hint:
         solara.Text(hint, style=HINT_STYLE)
+    if setting.kind == "file":
+        FileUpload(entry, setting, set_value)
+
+
+@solara.component
+def FileUpload(entry: Entry, setting: Parameter, set_value):
+    """A file picker for a file setting (click to choose, or drop a file on it): the
+    file is kept on the server (:func:`save_upload`) and becomes the setting's value; a
+    too-large one is one line."""
+    why, set_why = solara.use_state("")
+
+    def on_file(info: dict):
+        try:
+            set_value(save_upload(info["name"], info["data"], setting))
+            set_why("")
+        except ParameterError as err:
+            set_why(str(err))
+
+    solara.Text(f"or upload a file for {entry.label}: {setting.name}", style=HINT_STYLE)
+    with solara.Div(classes=["rw-file-picker"]):
+        _FilePicker(on_file=on_file)
+    if why:
+        solara.Error(why, dense=True, classes=["rw-mix-problem"])
+
+
+@solara.component
+def _FilePicker(on_file):
+    """ipyvuetify's file input (the browser's file dialog, or a file dropped on it), wired
+    as solara.FileDrop wires its drop zone (which takes drops only): ``on_file`` gets the
+    chosen file's name and bytes, read in a thread."""
+    from ipyvuetify.extra import FileInput
+    from solara import hooks
+
+    chosen, set_chosen = solara.use_state(None)
+    files, set_files = solara.use_state(None)
+    picker = FileInput.element(multiple=False, accept=".npz", on_file_info=set_chosen)
+
+    def wire():
+        if chosen:
+            widget = solara.get_widget(picker)
+            widget.version += 1  # as solara.FileDrop: its observer was cleared
+            widget.reset_stats()
+            set_files(widget.get_files())
+
+    solara.use_effect(wire, [chosen])
+
+    def read(cancel):
+        if files:
+            on_file({"name": files[0]["name"], "data": files[0]["file_obj"].read()})
+
+    result = hooks.use_thread(read, [files])
+    if result.error:
+        raise result.error
+    return picker
 
 
 @solara.component
