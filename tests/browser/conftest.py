@@ -123,39 +123,35 @@ def other_hosts(requests: list[str], server_url: str) -> list[str]:
 
 
 def pick(page, select: str, item: str, attempts: int = 3) -> None:
-    """Open the select ``select`` (a CSS selector) and click its item whose text is
-    exactly ``item``. If the menu does not show the item, the select is opened again:
-    a click can land while the server is re-rendering the control, and is then lost
-    (seen on a loaded machine, right after another control changed the page)."""
+    """Open the select ``select`` (a CSS selector), click its item whose text is exactly
+    ``item``, and wait until the select shows it. A click can land while the server is
+    re-rendering the control, and is then lost (seen on a loaded machine, right after
+    another control changed the page): if the menu does not show the item, or the
+    select does not take it within :data:`TAKES`, it is chosen again."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     option = page.locator(".v-overlay--active .v-list-item").get_by_text(item, exact=True).first
     for attempt in range(attempts):
-        page.locator(select).click()
         try:
+            page.locator(select).click()
             option.wait_for(state="visible", timeout=10_000)
-            break
-        except PlaywrightTimeout:
-            if attempt == attempts - 1:
-                raise
-            page.keyboard.press("Escape")
-    option.click()
-
-
-def choose_scenario(page, title: str, attempts: int = 3) -> None:
-    """Choose the scenario ``title`` in the scenario picker, and wait until the picker
-    shows it. A click on the menu can be lost while the page re-renders (CI saw the
-    running parameters never change); the choice is then made again."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
-    for attempt in range(attempts):
-        pick(page, ".rw-scenario", title)
-        try:
-            wait_for_text(page, ".rw-scenario", f"text.includes({title!r})", timeout=10_000)
+            option.click()
+            wait_for_text(page, select, f"text.includes({item!r})", timeout=TAKES)
             return
         except PlaywrightTimeout:
             if attempt == attempts - 1:
                 raise
+            page.keyboard.press("Escape")
+
+
+#: how long a select may take to show a choice (the server re-renders the page; on a
+#: loaded 2-core machine that has taken over ten seconds)
+TAKES = 30_000
+
+
+def choose_scenario(page, title: str) -> None:
+    """Choose the scenario ``title`` in the scenario picker (:func:`pick`)."""
+    pick(page, ".rw-scenario", title)
 
 
 def wait_for_text(page, selector: str, condition: str, timeout: int = 30_000) -> None:
