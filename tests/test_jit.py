@@ -78,7 +78,7 @@ def _kernel_for(**params):
     ({"none": 1.0}, "run"),
     ({"coop-high": 1.0}, "run_ranked"),
     ({"local": 0.9, "defect-low": 0.1}, "run_ranked"),  # every recommender of the mix counts
-    ({"local": 0.5, "bandit-ucb": 0.5}, "run_full"),
+    ({"local": 0.5, "bandit-ucb": 0.5}, "run_bandits"),
 ])
 def test_a_state_runs_the_loop_compiled_for_what_its_recommenders_do(mix, loop):
     assert _kernel_for(recommenders=mix) == loop
@@ -99,8 +99,10 @@ def test_every_registered_policy_picks_the_loop_its_selector_needs():
     for name in policy_names():
         policy = get_policy(name)
         source, _, rank = policy.selector()
-        if policy.__module__ == "model.bandit_policies" or rank == Rank.LEARNED:
-            loop = "run_full"  # their arms or modules: see above
+        if policy.__module__ == "model.bandit_policies":
+            loop = "run_bandits"  # whatever its arms
+        elif rank == Rank.LEARNED:
+            loop = "run_full"
         elif source == Source.OWN_USERS and rank != Rank.RANDOM:
             loop = "run_ranked"
         else:
@@ -109,7 +111,8 @@ def test_every_registered_policy_picks_the_loop_its_selector_needs():
 
 
 @pytest.mark.parametrize("mix", [{"local": 1.0}, {"any-random": 0.5, "fair": 0.5},
-                                 {"coop-high": 0.5, "any-low": 0.5}])
+                                 {"coop-high": 0.5, "any-low": 0.5},
+                                 {"local": 0.5, "bandit-ucb": 0.5}])
 def test_the_smaller_loops_run_the_same_dynamics_as_the_full_one(mix, monkeypatch):
     """Same seed, same run, whichever compiled loop advances it."""
     from model import engine as engine_module
@@ -125,7 +128,7 @@ def test_the_smaller_loops_run_the_same_dynamics_as_the_full_one(mix, monkeypatc
     monkeypatch.setattr(engine_module, "entry_point_for", lambda st: run_full)
     full = advanced()
     assert small.cnt.tolist() == full.cnt.tolist()
-    for name in ("deg", "strat", "rec", "nbr", "rng"):
+    for name in ("deg", "strat", "rec", "nbr", "rng", "btab", "proposed_by"):
         np.testing.assert_array_equal(getattr(small, name), getattr(full, name), name)
 
 

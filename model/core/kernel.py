@@ -2,7 +2,7 @@
 
 :func:`run_loop` advances a state by a number of elementary updates and is the only
 way the dynamics move; :func:`entry_point_for` says which of its compiled versions
-(:func:`run`, :func:`run_ranked`, :func:`run_full`) a state needs. Each numbered step
+(:func:`run`, :func:`run_ranked`, :func:`run_bandits`, :func:`run_full`) a state needs. Each numbered step
 below matches the numbered step of MODEL.md's "One elementary update" (and, with
 creators, its section "Creators").
 
@@ -330,25 +330,33 @@ def run_ranked(st, n_updates):
 
 
 @compiled
+def run_bandits(st, n_updates):
+    """:func:`run_loop` for a state with bandit recommenders (whose arms are fixed
+    policies: random or degree-ranked picks), with no learned ranking and no creators."""
+    return run_loop(st, n_updates, end_windows, no_creators, by_degree)
+
+
+@compiled
 def run_full(st, n_updates):
     """:func:`run_loop` for any state: with learned or bandit recommenders or creators."""
     return run_loop(st, n_updates, end_windows, creator_update, by_degree_or_learned)
 
 
 def entry_point_for(st):
-    """The compiled run loop ``st`` needs: :func:`run_full` with a bandit, a learned
-    ranking or creators, else :func:`run_ranked` if a recommender ranks by degree,
-    else :func:`run`.
+    """The compiled run loop ``st`` needs: :func:`run_full` with a learned ranking or
+    creators, else :func:`run_bandits` with a bandit, else :func:`run_ranked` if a
+    recommender ranks by degree, else :func:`run`.
 
     A state's kind changes only between calls of the loop (a policy changing its
     selector at a checkpoint, an intervention; a bandit switches arms inside the
-    loop, but only :func:`run_full` runs bandits): the engine asks again after each.
+    loop, but its arms are fixed policies, which :func:`run_bandits` and
+    :func:`run_full` both run): the engine asks again after each.
     """
-    if st.bpar[:, ALGO].any() or st.cnt[N_VIEWERS] < len(st.deg):
-        return run_full
     asked = st.source == _OWN_USERS
-    if (asked & (st.rank == _LEARNED)).any():
+    if st.cnt[N_VIEWERS] < len(st.deg) or (asked & (st.rank == _LEARNED)).any():
         return run_full
+    if st.bpar[:, ALGO].any():
+        return run_bandits
     if (asked & (st.rank != _RANDOM)).any():
         return run_ranked
     return run
