@@ -35,6 +35,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import bandits_results  # noqa: E402  (docs/, this script's folder)
 from model.core import groups, state  # noqa: E402
 from model.engine import Engine  # noqa: E402
 
@@ -43,9 +44,7 @@ LABEL = "learner"
 
 
 def ci(xs) -> str:
-    xs = np.asarray(xs, dtype=float)
-    half = 1.96 * xs.std(ddof=1) / np.sqrt(len(xs)) if len(xs) > 1 else 0.0
-    return f"{xs.mean():+.3f} +- {half:.3f}"
+    return bandits_results.ci(xs, sign="+", digits=3)
 
 
 def learner(reward: str) -> dict:

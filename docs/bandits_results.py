@@ -33,10 +33,11 @@ ARMS = ["coop-random", "defect-random"]
 BASE = dict(n=200, k=8, W=1.0, max_steps=60_000, stop_on_fixation=False)
 
 
-def ci(xs) -> str:
+def ci(xs, sign: str = "", digits: int = 2) -> str:
+    """Mean +- the half-width of its 95 % normal interval (``sign="+"`` shows it always)."""
     xs = np.asarray(xs, dtype=float)
     half = 1.96 * xs.std(ddof=1) / np.sqrt(len(xs)) if len(xs) > 1 else 0.0
-    return f"{xs.mean():.2f} +- {half:.2f}"
+    return f"{xs.mean():{sign}.{digits}f} +- {half:.{digits}f}"
 
 
 def learner(policy: str, reward: str, share: float = 1.0, arms=ARMS) -> dict:

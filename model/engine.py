@@ -141,8 +141,9 @@ class Engine:
                 self._grow_pool()
             elif why == CHECKPOINT:
                 self._checkpoints()  # a policy may have changed its selector
-                if entry_point_for(self.state) is not dispatcher:
-                    dispatcher = kernel = entry_point_for(self.state)
+                needed = entry_point_for(self.state)
+                if needed is not dispatcher:
+                    dispatcher = kernel = needed
         self.read_bandit_log()
         for r in self.stateful:
             self.policies[r].between_chunks(self.views[r])
@@ -188,11 +189,6 @@ class Engine:
         self.state = st._replace(nbr=nbr, twin=twin)
 
     # -- reading ---------------------------------------------------------------
-    @property
-    def has_bandits(self) -> bool:
-        """Whether a recommender is a bandit whose windows the run loop ends itself."""
-        return bool(self.state.bpar[:, learners.ALGO].any())
-
     @property
     def seed(self) -> int:
         """The seed of this run (drawn from the system when none was given)."""

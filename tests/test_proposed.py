@@ -5,6 +5,7 @@ proposed users" panels, the command line's recommender lines, the summary)."""
 import numpy as np
 import pytest
 
+from commands import rewire
 from handbuilt import INF, hand_built
 from model import RewireModel
 from model.core import state
@@ -73,9 +74,11 @@ def test_an_aligned_recommender_proposes_cooperators_and_a_high_one_hubs():
     assert degree["any-high"] > m  # it feeds hubs
 
 
-def test_the_command_line_says_what_each_recommender_proposed(run_cli):
-    out = run_cli("run", "--n", "200", "--k", "8", "--steps", "20000", "--seed", "3",
+def test_the_command_line_says_what_each_recommender_proposed():
+    done = rewire("run", "--n", "200", "--k", "8", "--steps", "20000", "--seed", "3",
                   "--recommenders", "coop-random=0.5,defect-random=0.5", "--no-progress")
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
     lines = {line.split()[0]: line for line in out.splitlines() if "share " in line}
     assert "proposed 100% cooperators" in lines["coop-random"]
     assert "proposed 0% cooperators" in lines["defect-random"]
@@ -107,23 +110,6 @@ def test_the_collector_records_the_running_tallies_each_generation():
     served = table["proposed:coop-random"].to_numpy()
     assert (np.diff(served) >= 0).all() and served[-1] == model.engine.state.rewires_by[0]
     assert (table["proposed_coop:coop-random"] == table["proposed:coop-random"]).all()
-
-
-@pytest.fixture
-def run_cli():
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    root = Path(__file__).resolve().parents[1]
-
-    def run(*args):
-        done = subprocess.run([sys.executable, "-m", "model", *args], cwd=root,
-                              capture_output=True, text=True, timeout=120)
-        assert done.returncode == 0, done.stderr
-        return done.stdout
-
-    return run
 
 
 @pytest.mark.timeout(300)
