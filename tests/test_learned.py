@@ -88,6 +88,31 @@ def test_the_greedy_choice_is_a_user_the_numpy_module_scores_best(seed):
             assert int(ask(engine.state, u, v)) in best
 
 
+@pytest.mark.parametrize("scale", [1.0, 3.0, 30.0])
+def test_skipping_classes_that_cannot_win_never_changes_a_greedy_choice(scale):
+    # The kernel skips the classes whose bound falls below the previous winner's score
+    # (model/core/learned.py); forgetting the previous winner before every request
+    # turns that off. Same seed, same requests: the same users, draw for draw.
+    def choices(forget):
+        engine = Engine(n=80, k=10, beta=0.05, W=1.0, rng=5, stop_on_fixation=False)
+        engine.advance(20000)  # varied degrees: many classes
+        policy = RankingPolicy("mlp", 6, 5, seed=11)
+        for name in policy.params:
+            policy.params[name] *= scale
+        make_learned(engine, policy)
+        st, base = engine.state, engine.state.lw_at[0]
+        rng = np.random.default_rng(1)
+        out = []
+        for _ in range(300):
+            u, v = a_tie(engine, rng)
+            if forget:
+                st.lw[base + kl.LAST_BEST] = -1
+            out.append(int(ask(st, u, v)))
+        return out
+
+    assert choices(forget=False) == choices(forget=True)
+
+
 def test_sampled_choices_follow_the_numpy_modules_softmax():
     engine = random_world(3, n=10)
     policy = RankingPolicy("mlp", 6, 5, seed=4)

@@ -16,6 +16,12 @@ N = 1000, k = 30. Hidden features and their products with the score module's
 candidate weights are cached per class and recomputed when the largest degree
 changes (the degree feature is relative to it).
 
+Two exact shortcuts keep a decision near 2 us at that size (benchmarks/bench_learned.py):
+a class's score takes one division per score unit instead of a tanh (the addition
+formula, :func:`_score`), and a greedy decision first scores the class that won the
+previous one, then skips every class whose Lipschitz bound cannot reach that score
+(tanh is 1-Lipschitz). Neither changes a choice: the same seed gives the same run.
+
 Layout of recommender r's slice ``lw[lw_at[r]:lw_at[r + 1]]`` of the state
 (:class:`model.core.state.EngineState`), written by :func:`pack` from the NumPy
 module's parameters: a header (:data:`HEADER` slots, below), the parameters in the
@@ -54,10 +60,15 @@ CACHE_MAX = 11  #: the largest degree the class cache was computed for (-1: none
 D_CAP = 12  #: the cache holds degrees 0..D_CAP; above, a class is computed when needed
 OFFSET = 13  #: log decisions whose count is congruent to this modulo LOG_EVERY
 N_USERS = 14  #: the number of users the workspace was sized for
+LAST_BEST = 15  #: class 2 d + s of the previous greedy choice (-1: none), a first bound
 HEADER = 16
 
 TIE_TOLERANCE = 1e-12  #: as model.learning.ranking.TIE_TOLERANCE
-#: Largest degree kept in the class cache (memory: 2 (D_CAP + 1) (H + S + 1) floats).
+#: A score unit uses the addition formula for tanh when |tanh(pre)| is at most this:
+#: the denominator 1 + tanh(pre) tanh(c) is then at least 0.01, so the unit's value is
+#: within about 10^-14 of tanh(pre + c), far inside :data:`TIE_TOLERANCE`.
+ADDITION_SAFE = 0.99
+#: Largest degree kept in the class cache (memory: 2 (D_CAP + 1) (H + 2 S + 1) floats).
 MAX_CACHED_DEGREE = 4095
 
 
@@ -88,6 +99,7 @@ def pack(params: dict, architecture: dict, n: int, greedy: bool, log_every: int 
     out[D_CAP] = at["d_cap"]
     out[OFFSET] = offset
     out[N_USERS] = n
+    out[LAST_BEST] = -1
     for name in ("hidden_W", "hidden_b", "score_Wg", "score_Wf", "score_Wc", "score_b",
                  "score_v"):
         value = np.asarray(params[name], dtype=np.float64).ravel()
@@ -123,7 +135,8 @@ def read_log(slice_: np.ndarray) -> list[tuple]:
 @compiled
 def _class_row(w, base, h, s, f, col_s, col_d, strat, feat_deg, out_h, out_c, at_hid_W,
                at_hid_b, at_wc):
-    """Hidden features of a class (out_h, H) and their product with W_c (out_c, S)."""
+    """Hidden features of a class (out_h, H), their product with W_c (out_c[:S]) and
+    its tanh (out_c[S:2S], for :func:`_score`)."""
     for j in range(h):
         a = w[at_hid_b + j]
         if col_s >= 0:
@@ -138,6 +151,8 @@ def _class_row(w, base, h, s, f, col_s, col_d, strat, feat_deg, out_h, out_c, at
         row = at_wc + j * s
         for k in range(s):
             out_c[k] += hj * w[row + k]
+    for k in range(s):
+        out_c[s + k] = math.tanh(out_c[k])
 
 
 @compiled
@@ -154,13 +169,13 @@ def _offsets(h, s, f, n):
     at_hg = at_v + s
     at_hf = at_hg + h
     at_pre = at_hf + h
-    at_th = at_pre + s
+    at_th = at_pre + 3 * s
     at_tc = at_th + h
-    at_ex = at_tc + s
+    at_ex = at_tc + 2 * s
     at_stamp = at_ex + 2 * max(n, 1)
     at_hid = at_stamp + 2 * (d_cap + 1)
     at_cw = at_hid + 2 * (d_cap + 1) * h
-    at_log = at_cw + 2 * (d_cap + 1) * s
+    at_log = at_cw + 4 * (d_cap + 1) * s
     return (d_cap, at_W, at_b, at_wg, at_wf, at_wc, at_sb, at_v, at_hg, at_hf, at_pre,
             at_th, at_tc, at_ex, at_stamp, at_hid, at_cw, at_log)
 
@@ -204,18 +219,22 @@ def learned_class(st, u, r, g_lo, g_hi):
         for c in range(2 * (d_cap + 1)):
             ws[at_stamp + c] = 0.0
     th = ws[at_th:at_th + h]
-    tc = ws[at_tc:at_tc + s]
+    tc = ws[at_tc:at_tc + 2 * s]
     # h_g: mean hidden features over every user, class by class
     hg = ws[at_hg:at_hg + h]
     for j in range(h):
         hg[j] = 0.0
     for d in range(dmax + 1):
+        if st.dstart[(d + 1) * G] == st.dstart[d * G]:
+            continue  # nobody has degree d
         for strat in range(2):
             cnt = _users_at(st, d, strat, n_rec, G)
             if cnt == 0:
                 continue
-            hv = _class_hidden(ws, d, strat, d_cap, h, s, f, col_s, col_d, inv_max, at_W,
-                               at_b, at_wc, at_stamp, at_hid, at_cw, th, tc)
+            hv = _cached(ws, d, strat, d_cap, h, at_stamp, at_hid)
+            if hv == -2:  # not cached yet (a call with many arrays: only then)
+                hv = _class_hidden(ws, d, strat, d_cap, h, s, f, col_s, col_d, inv_max, at_W,
+                                   at_b, at_wc, at_stamp, at_hid, at_cw, th, tc)
             for j in range(h):
                 hg[j] += cnt * ws[hv + j] if hv >= 0 else cnt * th[j]
     for j in range(h):
@@ -228,7 +247,7 @@ def learned_class(st, u, r, g_lo, g_hi):
     hf = ws[at_hf:at_hf + h]
     for j in range(h):
         hf[j] = ws[hv + j] if hv >= 0 else th[j]
-    pre = ws[at_pre:at_pre + s]
+    pre = ws[at_pre:at_pre + 3 * s]
     for k in range(s):
         pre[k] = ws[at_sb + k]
     for j in range(h):
@@ -236,6 +255,10 @@ def learned_class(st, u, r, g_lo, g_hi):
         b = hf[j]
         for k in range(s):
             pre[k] += a * ws[at_wg + j * s + k] + b * ws[at_wf + j * s + k]
+    for k in range(s):  # tanh(pre), and whether the addition formula is accurate for it
+        t = math.tanh(pre[k])
+        pre[s + k] = t
+        pre[2 * s + k] = 1.0 if abs(t) <= ADDITION_SAFE else 0.0
     # the classes u may not be sent to: u itself and its neighbours, among the candidates
     ex = ws[at_ex:at_ex + 2 * n]
     if g_lo <= group(st, u) < g_hi:
@@ -259,7 +282,30 @@ def learned_class(st, u, r, g_lo, g_hi):
     if logging and lp + rec_len > int(ws[LOG_CAP]):
         logging = False
         ws[LOG_DROPPED] += 1
+    # greedy: the exact score of the previous decision's winning class, if it has a
+    # valid candidate now, is a floor: a class whose bound falls below it cannot be the
+    # best nor tie with it, so its tanh are skipped (the choice is unchanged)
+    anchor = -1
+    anchor_score = 0.0
+    floor = -np.inf
+    last = int(ws[LAST_BEST])
+    if greedy and last >= 0 and last // 2 <= min(dmax, d_cap):
+        ld, ls = last // 2, last % 2
+        if ls == 1:
+            glo, ghi = max(coop_lo, g_lo), min(coop_hi, g_hi)
+        else:
+            glo, ghi = max(defect_lo, g_lo), min(defect_hi, g_hi)
+        if glo < ghi and st.dstart[ld * G + ghi] - st.dstart[ld * G + glo] - ex[last] > 0:
+            hv = _cached(ws, ld, ls, d_cap, h, at_stamp, at_hid)
+            if hv == -2:  # not cached yet (a call with many arrays: only then)
+                hv = _class_hidden(ws, ld, ls, d_cap, h, s, f, col_s, col_d, inv_max, at_W,
+                                   at_b, at_wc, at_stamp, at_hid, at_cw, th, tc)
+            anchor = last
+            anchor_score = _score(ws, pre, at_cw + 2 * last * s, at_v, s)
+            floor = anchor_score - 4.0 * TIE_TOLERANCE * max(1.0, abs(anchor_score))
     for d in range(dmax + 1):
+        if not logging and st.dstart[(d + 1) * G] == st.dstart[d * G]:
+            continue  # nobody has degree d (a log records every degree, empty or not)
         for strat in range(2):
             if strat == 1:
                 glo, ghi = max(coop_lo, g_lo), min(coop_hi, g_hi)
@@ -276,13 +322,26 @@ def learned_class(st, u, r, g_lo, g_hi):
                 ws[slot + 2] = valid
             if valid <= 0:
                 continue
-            hv = _class_hidden(ws, d, strat, d_cap, h, s, f, col_s, col_d, inv_max, at_W,
-                               at_b, at_wc, at_stamp, at_hid, at_cw, th, tc)
-            score = 0.0
-            cw0 = at_cw + (2 * d + strat) * s
-            for k in range(s):
-                c = ws[cw0 + k] if hv >= 0 else tc[k]
-                score += ws[at_v + k] * math.tanh(pre[k] + c)
+            hv = _cached(ws, d, strat, d_cap, h, at_stamp, at_hid)
+            if hv == -2:  # not cached yet (a call with many arrays: only then)
+                hv = _class_hidden(ws, d, strat, d_cap, h, s, f, col_s, col_d, inv_max, at_W,
+                                   at_b, at_wc, at_stamp, at_hid, at_cw, th, tc)
+            cw0 = at_cw + 2 * (2 * d + strat) * s
+            if greedy and hv >= 0 and anchor >= 0:
+                # tanh is 1-Lipschitz: score(c) <= score(anchor) + sum_k |v_k| |cw_c - cw_a|
+                bound = anchor_score
+                a0 = at_cw + 2 * anchor * s
+                for k in range(s):
+                    bound += abs(ws[at_v + k]) * abs(ws[cw0 + k] - ws[a0 + k])
+                if bound < floor:
+                    continue  # cannot reach the previous winner's score: no tanh spent
+            if hv >= 0:
+                score = _score(ws, pre, cw0, at_v, s)
+                anchor, anchor_score = 2 * d + strat, score
+            else:
+                score = 0.0
+                for k in range(s):
+                    score += ws[at_v + k] * math.tanh(pre[k] + tc[k])
             if greedy:
                 if best_d < 0 or score > top + TIE_TOLERANCE * max(1.0, abs(top)):
                     top = score
@@ -306,6 +365,7 @@ def learned_class(st, u, r, g_lo, g_hi):
         z = st.nbr[nb + t]
         ex[2 * st.deg[z] + st.strat[z]] = 0.0
     ws[DECISIONS] = decision + 1
+    ws[LAST_BEST] = 2 * best_d + best_s if best_d >= 0 and best_d <= d_cap else -1
     if logging:
         ws[at_log + lp] = fs
         ws[at_log + lp + 1] = fd
@@ -318,6 +378,33 @@ def learned_class(st, u, r, g_lo, g_hi):
     if best_s == 1:
         return best_d, max(coop_lo, g_lo), min(coop_hi, g_hi)
     return best_d, max(defect_lo, g_lo), min(defect_hi, g_hi)
+
+
+@compiled(inline=True)
+def _score(ws, pre, cw0, at_v, s):
+    """A cached class's score, v . tanh(pre + c) with c = W_c' h_class, by the addition
+    formula tanh(a + b) = (tanh a + tanh b) / (1 + tanh a tanh b) from tanh(pre), taken
+    once per decision, and tanh(c), cached per class: a division instead of a tanh per
+    unit and class. Where |tanh(pre_k)| > :data:`ADDITION_SAFE` the denominator could
+    cancel, and that unit takes tanh directly."""
+    score = 0.0
+    for k in range(s):
+        if pre[2 * s + k] != 0.0:
+            a = pre[s + k]
+            b = ws[cw0 + s + k]
+            score += ws[at_v + k] * ((a + b) / (1.0 + a * b))
+        else:
+            score += ws[at_v + k] * math.tanh(pre[k] + ws[cw0 + k])
+    return score
+
+
+@compiled(inline=True)
+def _cached(ws, d, strat, d_cap, h, at_stamp, at_hid):
+    """Where class (strat, d)'s cached hidden features are in ``ws``; -2 if not cached."""
+    c = 2 * d + strat
+    if d <= d_cap and ws[at_stamp + c] != 0.0:
+        return at_hid + c * h
+    return -2
 
 
 @compiled
@@ -334,6 +421,7 @@ def _class_hidden(ws, d, strat, d_cap, h, s, f, col_s, col_d, inv_max, at_W, at_
     hv = at_hid + c * h
     if ws[at_stamp + c] == 0.0:
         _class_row(ws, 0, h, s, f, col_s, col_d, float(strat), d * inv_max,
-                   ws[hv:hv + h], ws[at_cw + c * s:at_cw + (c + 1) * s], at_W, at_b, at_wc)
+                   ws[hv:hv + h], ws[at_cw + 2 * c * s:at_cw + 2 * (c + 1) * s], at_W, at_b,
+                   at_wc)
         ws[at_stamp + c] = 1.0
     return hv
