@@ -3,9 +3,10 @@
 A learned recommender proposes, among its valid candidates, the user its trained
 ranking module scores best (``mode = "greedy"``, the paper's evaluation) or one drawn
 from the module's softmax (``mode = "sample"``, as in training). The module is the
-MLP of :mod:`model.learning.ranking`, read from a policy file (``.npz``, never
-unpickled) and executed by the compiled kernel (:mod:`model.core.learned`): its
-weights are written into the state's ``lw`` array when the run starts.
+MLP or GAT of :mod:`model.learning.ranking`, read from a policy file (``.npz``, never
+unpickled) and executed by the compiled kernel (:mod:`model.core.learned` scores an
+MLP by class, :mod:`model.core.learned_gat` a GAT user by user): its weights are
+written into the state's ``lw`` array when the run starts.
 
 In a mix::
 
@@ -30,7 +31,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from model.core import learned as kernel_learned
+import numpy as np
+
+from model.core import learned as kernel_learned, learned_gat as kernel_learned_gat
 from model.core.selectors import Rank, Source, Who
 from model.learning.ranking import PolicyFileError, RankingPolicy, load_policy
 from model.parameters import Parameter, ParameterError
@@ -68,17 +71,21 @@ def _load(path: str, mtime_ns: int) -> RankingPolicy:
 
 def load_for_kernel(file: str) -> RankingPolicy:
     """The checked policy of ``file`` (cached per file and modification time); a
-    :class:`PolicyFileError` for a bad file, or for a GAT module, which the kernel
-    cannot score by class (it runs in the NumPy module and the Gymnasium env only)."""
+    :class:`PolicyFileError` for a bad file."""
     path = resolve(file)
     if not path.is_file():
         load_policy(path)  # raises the one-line "no such file" / "is a directory"
-    policy = _load(str(path), path.stat().st_mtime_ns)
-    if policy.hidden != "mlp":
-        raise PolicyFileError(path, f"a {policy.hidden} ranking module cannot act in the "
-                                    "compiled kernel (only mlp can); use it through "
-                                    "model.learning or the Gymnasium environment")
-    return policy
+    return _load(str(path), path.stat().st_mtime_ns)
+
+
+def pack_for_kernel(module: RankingPolicy, n: int, greedy: bool, log_every: int = 0,
+                    log_floats: int = 0, offset: int = 0) -> np.ndarray:
+    """A recommender's slice of the kernel's learned weights for ``module``: scored by
+    class for an MLP (:mod:`model.core.learned`), user by user for a GAT
+    (:mod:`model.core.learned_gat`)."""
+    kind = kernel_learned_gat if module.hidden == "gat" else kernel_learned
+    return kind.pack(module.params, module.architecture, n, greedy, log_every=log_every,
+                     log_floats=log_floats, offset=offset)
 
 
 @dataclass(frozen=True)
@@ -111,8 +118,9 @@ class PolicyFileSetting(Parameter):
 
 
 class LearnedPolicy(Policy):
-    """A trained ranking module (MLP over strategy and relative degree) choosing the
-    new tie: the best-scoring valid candidate, or one sampled from its softmax.
+    """A trained ranking module (an MLP or a GAT over strategy and relative degree)
+    choosing the new tie: the best-scoring valid candidate, or one sampled from its
+    softmax.
 
     Carvalho 2021, section 4: trained by policy gradient to maximise rewire requests
     (engagement) or final cooperation (aligned); docs/LEARNING.md.
@@ -130,9 +138,8 @@ class LearnedPolicy(Policy):
 
     def start(self, view) -> None:
         module = load_for_kernel(self.values["file"])
-        view.set_weights(kernel_learned.pack(module.params, module.architecture,
-                                             view.engine.n,
-                                             greedy=self.values["mode"] == "greedy"))
+        view.set_weights(pack_for_kernel(module, view.engine.n,
+                                         greedy=self.values["mode"] == "greedy"))
 
     def report(self) -> dict:
         return {"policy": self.name, "file": self.values["file"], "mode": self.values["mode"]}

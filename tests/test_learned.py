@@ -211,13 +211,6 @@ def test_a_bad_policy_file_on_the_command_line_is_one_line(tmp_path, content, me
     assert len(lines) == 1 and message in lines[0] and "bad.npz" in lines[0], out.stderr
 
 
-def test_a_gat_policy_file_is_refused_by_the_kernel_in_one_line(tmp_path):
-    from model.parameters import ParameterError, validate
-    path = save_policy(tmp_path / "g.npz", RankingPolicy("gat", 4, 4, seed=1))
-    with pytest.raises(ParameterError, match="gat ranking module cannot act in the compiled"):
-        validate({"recommenders": {f"learned:{path}": 1.0}})
-
-
 # -- the learned presets of the dashboard -------------------------------------------
 @pytest.mark.parametrize("name, cooperation, aligned_share, shown", [
     ("what-the-engagement-recommender-learned", 0.031, None, "0.03"),

@@ -61,8 +61,12 @@ D_CAP = 12  #: the cache holds degrees 0..D_CAP; above, a class is computed when
 OFFSET = 13  #: log decisions whose count is congruent to this modulo LOG_EVERY
 N_USERS = 14  #: the number of users the workspace was sized for
 LAST_BEST = 15  #: class 2 d + s of the previous greedy choice (-1: none), a first bound
-HEADER = 16
+KIND = 16  #: the hidden module: 0 an MLP (this module), 1 a GAT (model.core.learned_gat)
+HEADER = 18
 
+#: The parameters in a slice, in order (as :func:`model.learning.ranking.param_shapes`).
+PARAM_NAMES = ("hidden_W", "hidden_b", "score_Wg", "score_Wf", "score_Wc", "score_b",
+               "score_v")
 TIE_TOLERANCE = 1e-12  #: as model.learning.ranking.TIE_TOLERANCE
 #: A score unit uses the addition formula for tanh when |tanh(pre)| is at most this:
 #: the denominator 1 + tanh(pre) tanh(c) is then at least 0.01, so the unit's value is
@@ -100,11 +104,20 @@ def pack(params: dict, architecture: dict, n: int, greedy: bool, log_every: int 
     out[OFFSET] = offset
     out[N_USERS] = n
     out[LAST_BEST] = -1
-    for name in ("hidden_W", "hidden_b", "score_Wg", "score_Wf", "score_Wc", "score_b",
-                 "score_v"):
-        value = np.asarray(params[name], dtype=np.float64).ravel()
-        out[at[name]:at[name] + value.size] = value
+    write_params(out, params)
     return out
+
+
+def write_params(slice_: np.ndarray, params: dict) -> None:
+    """Put new parameters into a packed slice, in place (an online learner's step,
+    :mod:`model.learning.online`), and forget the class cache computed from the old."""
+    h, s, f = int(slice_[H_SIZE]), int(slice_[S_SIZE]), int(slice_[N_FEAT])
+    at = layout(h, s, f, int(slice_[N_USERS]))
+    for name in PARAM_NAMES:
+        value = np.asarray(params[name], dtype=np.float64).ravel()
+        slice_[at[name]:at[name] + value.size] = value
+    slice_[CACHE_MAX] = -1
+    slice_[LAST_BEST] = -1
 
 
 def read_log(slice_: np.ndarray) -> list[tuple]:

@@ -23,7 +23,8 @@ at most 16 users are read once, keeping a uniform valid one by reservoir samplin
 from model.core.groups import candidate_groups, catalogue_groups, group
 from model.core.indexes import next_degree
 from model.core.jit import compiled
-from model.core.learned import learned_class
+from model.core.learned import KIND as _KIND, learned_class
+from model.core.learned_gat import GAT as _GAT, gat_user
 from model.core.selectors import Rank, Source, Who
 from model.core.rng import below
 from model.core.state import COOPERATE, MARKED, N_VIEWERS, STAMP
@@ -254,9 +255,12 @@ def by_degree(st, u, r, stamp, rank, g_lo, g_hi):
 def by_degree_or_learned(st, u, r, stamp, rank, g_lo, g_hi):
     """:func:`by_degree`, and for a learned ranking a class (degree, groups) from the
     recommender's trained module (:func:`model.core.learned.learned_class`), then a
-    uniformly random valid user in it."""
+    uniformly random valid user in it; a GAT module picks the user itself
+    (:func:`model.core.learned_gat.gat_user`)."""
     if rank != _LEARNED:
         return by_degree(st, u, r, stamp, rank, g_lo, g_hi)
+    if st.lw[st.lw_at[r] + _KIND] == _GAT:  # a GAT scores users, not classes
+        return gat_user(st, u, r, g_lo, g_hi)
     d, c_lo, c_hi = learned_class(st, u, r, g_lo, g_hi)
     if d < 0:
         return -1
