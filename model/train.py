@@ -60,11 +60,13 @@ def episode_seed(seed: int, run: int, update: int, episode: int) -> int:
 
 
 def play(policy, cfg: dict, seed: int, greedy: bool = False, log_every: int = 1):
-    """One episode with ``policy`` as the only recommender; (engine, logged decisions)."""
-    from model.core import learned as kl
+    """One episode with ``policy`` as the only recommender; (engine, logged decisions):
+    class decisions for an MLP, whole-graph decisions for a GAT."""
+    from model.core import learned as kl, learned_gat
     from model.core.selectors import Rank, Source, Who
     from model.engine import Engine
-    from model.learning.classes import ClassDecision
+    from model.learned_policies import pack_for_kernel
+    from model.learning.classes import ClassDecision, graph_decisions
 
     n, steps = cfg["n"], cfg["steps"]
     engine = Engine(n=n, k=cfg["k"], beta=cfg["beta"], W=cfg.get("W", 1.0), T=2.0, S=-1.0,
@@ -72,13 +74,19 @@ def play(policy, cfg: dict, seed: int, greedy: bool = False, log_every: int = 1)
     view = engine.views[0]
     view.set_selector(Source.OWN_USERS, Who.ANY, Rank.LEARNED)
     records = steps // max(log_every, 1) + 2
-    log_floats = records * (5 + 4 * n) if log_every else 0
-    view.set_weights(kl.pack(policy.params, policy.architecture, n, greedy,
-                             log_every=log_every, log_floats=log_floats,
-                             offset=seed % max(log_every, 1)))
+    gat = policy.hidden == "gat"
+    per_record = (learned_gat.record_floats(n, int(engine.state.deg.sum()) // 2) if gat
+                  else 5 + 4 * n)
+    view.set_weights(pack_for_kernel(policy, n, greedy, log_every=log_every,
+                                     log_floats=records * per_record if log_every else 0,
+                                     offset=seed % max(log_every, 1)))
     engine.advance(steps)
-    log = kl.read_log(view.weights) if log_every else []
-    return engine, [ClassDecision.from_log(r) for r in log]
+    if not log_every:
+        return engine, []
+    if gat:
+        return engine, graph_decisions(learned_gat.read_log(view.weights),
+                                       policy.architecture["features"])
+    return engine, [ClassDecision.from_log(r) for r in kl.read_log(view.weights)]
 
 
 def episode_return(engine, reward: str) -> float:
@@ -95,8 +103,7 @@ def train_update(trainer, cfg: dict, reward: str, seed: int, run: int, update: i
                  batch: int, log_every: int) -> dict:
     """Play a batch, take one gradient step; the row of the learning curve."""
     from model.core import state
-    from model.learning.classes import batch_gradient
-    from model.learning.policy_gradient import clip_by_global_norm
+    from model.learning.classes import chosen_class, reinforce_step
 
     policy = trainer.policy
     started = time.process_time()
@@ -112,16 +119,13 @@ def train_update(trainer, cfg: dict, reward: str, seed: int, run: int, update: i
     for (ret, decs, _, _), b in zip(episodes, baselines):
         decisions += decs
         advantages += [(ret - b) * log_every] * len(decs)
-    grads, stats = batch_gradient(policy, decisions, advantages)
-    ascent = {name: g / batch for name, g in grads.items()}
-    ascent, norm = clip_by_global_norm(ascent, trainer.max_grad_norm)
-    if math.isfinite(norm) and decisions:
-        trainer.optimizer.step({name: -g for name, g in ascent.items()})
+    stats = reinforce_step(trainer, decisions, advantages, batch)
     for r in returns:
         trainer.returns_seen += 1
         trainer.running_mean_return += (r - trainer.running_mean_return) / trainer.returns_seen
-    strat = [d.chosen_strategy for d in decisions]
-    degree = [d.chosen_degree for d in decisions]
+    chosen = [chosen_class(d) for d in decisions]
+    strat = [c[0] for c in chosen if c[0] >= 0]
+    degree = [c[1] for c in chosen if c[0] >= 0]
     return {"run": run, "update": update, "mean_return": float(returns.mean()),
             "min_return": float(returns.min()), "max_return": float(returns.max()),
             "mean_action_strat": float(np.mean(strat)) if strat else float("nan"),
@@ -192,8 +196,9 @@ def add_train_command(subparsers) -> None:
         description="Train a ranking module by REINFORCE with a baseline (docs/LEARNING.md).")
     p.add_argument("--reward", required=True, choices=REWARD_NAMES,
                    help="coops: 2 (final cooperation - 0.5); rewires: rewire requests")
-    p.add_argument("--hidden", default="mlp", choices=("mlp", "gat"),
-                   help="hidden module (default mlp; the kernel trains mlp only)")
+    p.add_argument("--hidden", choices=("mlp", "gat"),
+                   help="hidden module: mlp (default; scored by class, fast at any N) or gat "
+                        "(graph attention, scored user by user: for small N)")
     p.add_argument("--config", choices=sorted(CONFIGS),
                    help="the paper's Table 4 settings: " + "; ".join(
                        f"{k}: n={v['n']} k={v['k']} beta={v['beta']} steps={v['steps']}"
@@ -208,8 +213,12 @@ def add_train_command(subparsers) -> None:
                    help="independent runs (seeds seed..seed+runs-1); the policy written is "
                         "the run with the best mean return over its last tenth of updates")
     p.add_argument("--lr", type=_float, default=0.01, help="Adam learning rate (0.01)")
-    p.add_argument("--hidden-size", type=_int, default=8, help="H (8)")
-    p.add_argument("--score-size", type=_int, default=8, help="S (8)")
+    p.add_argument("--hidden-size", type=_int, help="H (8, or --init's)")
+    p.add_argument("--score-size", type=_int, help="S (8, or --init's)")
+    p.add_argument("--init", metavar="POLICY",
+                   help="start from this policy's weights (a .npz file or a shipped name, "
+                        "e.g. aligned-n100) rather than at random: fine-tunes a policy "
+                        "trained on a smaller N")
     p.add_argument("--log-every", type=_int,
                    help="learn from every m-th decision (default 1, or n/50 above 100 users)")
     p.add_argument("--seed", type=_int, default=1, help="seed (1)")
@@ -223,6 +232,29 @@ def add_train_command(subparsers) -> None:
 
 def resolve_config(args) -> dict:
     base = dict(CONFIGS[args.config]) if args.config else dict(CONFIGS["n10"])
+    init, sizes = None, {"hidden_size": 8, "score_size": 8}
+    hidden = args.hidden or "mlp"
+    if args.init is not None:
+        from model.learned_policies import load_for_kernel
+        from model.learning.ranking import PolicyFileError
+        try:
+            start = load_for_kernel(args.init)
+        except PolicyFileError as err:
+            raise TrainError(f"--init: {err}") from None
+        init = args.init.strip()
+        sizes = {key: start.architecture[key] for key in sizes}
+        if args.hidden is not None and args.hidden != start.hidden:
+            raise TrainError(f"--hidden: must be {start.hidden}, the module of --init "
+                             f"{args.init}; got {args.hidden}")
+        hidden = start.hidden
+        for key, value in sizes.items():
+            given = getattr(args, key)
+            if given is not None and given != value:
+                flag = "--" + key.replace("_", "-")
+                raise TrainError(f"{flag}: must be {value}, the size of --init {args.init}; "
+                                 f"got {given}")
+    hidden_size = args.hidden_size if args.hidden_size is not None else sizes["hidden_size"]
+    score_size = args.score_size if args.score_size is not None else sizes["score_size"]
     for key in ("n", "k", "beta", "steps"):
         value = getattr(args, key)
         if value is not None:
@@ -235,8 +267,8 @@ def resolve_config(args) -> dict:
               ("batch", args.batch >= 2, "an integer >= 2 (the baseline needs two episodes)"),
               ("runs", 1 <= args.runs <= 100, "an integer in [1, 100]"),
               ("lr", 0 < args.lr <= 1, "a number in (0, 1]"),
-              ("hidden-size", 1 <= args.hidden_size <= 256, "an integer in [1, 256]"),
-              ("score-size", 1 <= args.score_size <= 256, "an integer in [1, 256]"),
+              ("hidden-size", 1 <= hidden_size <= 256, "an integer in [1, 256]"),
+              ("score-size", 1 <= score_size <= 256, "an integer in [1, 256]"),
               ("checkpoint-every", args.checkpoint_every >= 1, "an integer >= 1")]
     for name, ok, allowed in checks:
         if not ok:
@@ -246,18 +278,15 @@ def resolve_config(args) -> dict:
                                                                        if base["n"] > 100 else 1)
     if log_every < 1:
         raise TrainError(f"--log-every: must be an integer >= 1; got {log_every}")
-    return dict(base, reward=args.reward, hidden=args.hidden, updates=args.updates,
-                batch=args.batch, lr=args.lr, hidden_size=args.hidden_size,
-                score_size=args.score_size, log_every=log_every, seed=args.seed, W=1.0)
+    return dict(base, reward=args.reward, hidden=hidden, updates=args.updates,
+                batch=args.batch, lr=args.lr, hidden_size=hidden_size,
+                score_size=score_size, log_every=log_every, seed=args.seed, W=1.0,
+                **({"init": init} if init else {}))
 
 
 def train_command(args) -> int:
     try:
         cfg = resolve_config(args)
-        if cfg["hidden"] != "mlp":
-            raise TrainError("--hidden gat: the compiled trainer scores classes of users, which "
-                             "only an mlp hidden module allows; a GAT module trains in NumPy "
-                             "(model.learning) or through the Gymnasium environment")
         out = Path(args.out)
         if out.suffix != ".npz":
             raise TrainError(f"--out: a policy file ends in .npz; got {args.out}")
@@ -285,8 +314,12 @@ def train(cfg: dict, out: Path, runs: int = 1, checkpoint_every: int = 5, fresh:
     bar = tqdm(total=runs * cfg["updates"], unit="update", disable=not progress,
                desc=f"train {cfg['reward']} n={cfg['n']}", file=sys.stderr)
     for run in range(runs):
-        policy = RankingPolicy("mlp", cfg["hidden_size"], cfg["score_size"],
+        policy = RankingPolicy(cfg["hidden"], cfg["hidden_size"], cfg["score_size"],
                                seed=[cfg["seed"], run])
+        if cfg.get("init"):  # every run starts from the same weights, with its own episodes
+            from model.learned_policies import load_for_kernel
+            for name, value in load_for_kernel(cfg["init"]).params.items():
+                policy.params[name][...] = value
         trainer = Reinforce(policy, learning_rate=cfg["lr"])
         ckpt = checkpoint_path(out, run)
         rows, done = [], False
@@ -375,6 +408,13 @@ def plot_curve(rows: list, png: Path, title: str = "") -> None:
 def evaluate(recommender: str, cfg: dict, seeds, base_seed: int = 10_000) -> dict:
     """Final cooperation and rewire requests of ``recommender`` (a mix label: a heuristic
     name or ``learned:<file>``) alone, over fresh seeds: means with 95 % intervals."""
+    coop, req = evaluate_runs(recommender, cfg, seeds, base_seed)
+    return {"coops": _mean_ci(coop), "rewires": _mean_ci(req), "runs": len(coop)}
+
+
+def evaluate_runs(recommender: str, cfg: dict, seeds, base_seed: int = 10_000):
+    """Run by run, for :func:`evaluate` and paired comparisons (same seeds, same start
+    graphs): arrays of final cooperation and of rewire requests, one entry per seed."""
     from model.core import state
     from model.engine import Engine
 
@@ -386,7 +426,7 @@ def evaluate(recommender: str, cfg: dict, seeds, base_seed: int = 10_000) -> dic
         engine.advance(cfg["steps"])
         coop.append(engine.counter(state.N_COOP) / engine.n)
         req.append(int(engine.state.requests_by[0]))
-    return {"coops": _mean_ci(coop), "rewires": _mean_ci(req), "runs": len(coop)}
+    return np.array(coop), np.array(req, dtype=float)
 
 
 def _mean_ci(values) -> tuple[float, float]:

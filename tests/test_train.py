@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from model.learning.ranking import load_policy
+from model.learning.ranking import RankingPolicy, load_policy
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ["--config", "n10", "--steps", "300", "--batch", "4", "--hidden-size", "4",
@@ -81,8 +81,12 @@ def test_a_killed_run_resumes_to_the_same_weights(tmp_path):
     (["--reward", "likes"], "--reward: invalid choice"),
     (["--reward", "coops", "--n", "2"], "--n: must be an integer >= 3; got 2"),
     (["--reward", "coops", "--batch", "1"], "--batch: must be an integer >= 2"),
-    (["--reward", "coops", "--hidden", "gat"], "--hidden gat"),
+    (["--reward", "coops", "--init", "aligned-n10", "--hidden", "gat"],
+     "--hidden: must be mlp, the module of --init aligned-n10; got gat"),
     (["--reward", "coops", "--config", "n7"], "--config: invalid choice"),
+    (["--reward", "coops", "--init", "nothere.npz"], "--init: policy file nothere.npz: no such file"),
+    (["--reward", "coops", "--init", "aligned-n10", "--hidden-size", "4"],
+     "--hidden-size: must be 8, the size of --init aligned-n10; got 4"),
 ])
 def test_a_bad_option_is_one_line_and_exit_code_2(tmp_path, args, message):
     done = train(*args, "--out", str(tmp_path / "x.npz"))
@@ -104,3 +108,37 @@ def test_a_checkpoint_made_with_other_options_is_refused_in_one_line(tmp_path):
     assert done.returncode == 2
     assert len(done.stderr.strip().splitlines()) == 1
     assert "made with other options" in done.stderr and "--fresh" in done.stderr
+
+
+@pytest.mark.timeout(300)
+def test_init_starts_from_a_policy_and_says_so(tmp_path):
+    # A learning rate of 1e-9 leaves the weights where they started: at the shipped
+    # N = 10 policy's, sizes and all, not at a random draw.
+    out = tmp_path / "tuned.npz"
+    done = train("--reward", "coops", "--config", "n10", "--steps", "300", "--batch", "4",
+                 "--updates", "1", "--lr", "1e-9", "--init", "aligned-n10", "--no-progress",
+                 "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    tuned, start = load_policy(out), load_policy(ROOT / "policies" / "aligned-mlp-n10.npz")
+    assert tuned.metadata["init"] == "aligned-n10"
+    assert tuned.architecture == start.architecture
+    for name in start.params:
+        np.testing.assert_allclose(tuned.params[name], start.params[name], atol=1e-6)
+
+
+@pytest.mark.timeout(300)
+def test_a_gat_trains_in_the_kernel_and_resumes_the_same(tmp_path):
+    # The paper's other hidden module, trained the same way (each decision logs the
+    # whole graph, and the NumPy module's backward pass gives the gradient).
+    args = ["--reward", "coops", "--hidden", "gat", *TINY, "--updates", "4"]
+    whole = tmp_path / "g.npz"
+    done = train(*args, "--out", str(whole))
+    assert done.returncode == 0, done.stderr
+    policy = load_policy(whole)
+    assert policy.hidden == "gat" and policy.metadata["hidden"] == "gat"
+    again = tmp_path / "again.npz"
+    assert train(*args, "--out", str(again)).returncode == 0
+    for name in policy.params:  # same seed, same weights
+        np.testing.assert_array_equal(policy.params[name], load_policy(again).params[name])
+    untrained = RankingPolicy("gat", 4, 4, seed=[1, 0])  # where run 0 starts
+    assert any(not np.array_equal(policy.params[k], untrained.params[k]) for k in policy.params)

@@ -171,3 +171,60 @@ def batch_gradient(policy: RankingPolicy, decisions, advantages) -> tuple[dict, 
     ent_terms = -prob * (logp + np.log(val[cand]))  # entropy of the class choice
     entropy = float(np.bincount(cid, weights=ent_terms, minlength=D).mean())
     return grads, {"entropy": entropy, "decisions": D}
+
+
+def reinforce_step(trainer, decisions, advantages, episodes: int) -> dict:
+    """One ascent step of ``trainer`` (:class:`~model.learning.policy_gradient.Reinforce`)
+    on logged decisions: the gradient of ``sum_t advantage_t log pi(a_t | s_t)`` over
+    ``episodes``, clipped to the trainer's global norm, then its Adam step. Decisions
+    are :class:`ClassDecision` for an MLP (vectorised, :func:`batch_gradient`) or
+    :class:`~model.learning.policy_gradient.Decision` with the whole graph for a GAT
+    (one forward and backward pass each). Returns the batch statistics. Used by
+    ``python -m model train`` and the online learner (:mod:`model.learning.online`)."""
+    from model.learning.policy_gradient import clip_by_global_norm, decision_gradient
+
+    decisions = list(decisions)
+    if trainer.policy.hidden == "mlp":
+        grads, stats = batch_gradient(trainer.policy, decisions, advantages)
+    else:
+        grads = {name: np.zeros_like(v) for name, v in trainer.policy.params.items()}
+        entropies = []
+        for dec, adv in zip(decisions, advantages):
+            g, _, entropy = decision_gradient(trainer.policy, dec, float(adv))
+            entropies.append(entropy)
+            for name, value in g.items():
+                grads[name] += value
+        stats = {"entropy": float(np.mean(entropies)) if entropies else 0.0,
+                 "decisions": len(decisions)}
+    ascent = {name: g / episodes for name, g in grads.items()}
+    ascent, norm = clip_by_global_norm(ascent, trainer.max_grad_norm)
+    if np.isfinite(norm) and decisions:
+        trainer.optimizer.step({name: -g for name, g in ascent.items()})
+    return stats
+
+
+def graph_decisions(records, features=None) -> list:
+    """The GAT kernel's logged decisions (:func:`model.core.learned_gat.read_log`) as
+    :class:`~model.learning.policy_gradient.Decision` over every user, unserved
+    requests left out."""
+    from model.learning.policy_gradient import Decision
+    from model.learning.ranking import FEATURES, node_features
+
+    out = []
+    for focus, chosen, strat, deg, valid, indptr, indices in records:
+        if chosen < 0:
+            continue
+        n = len(strat)
+        obs = Observation(node_features(strat, deg, features or FEATURES), focus,
+                          np.arange(n), ~valid, indptr, indices)
+        out.append(Decision(obs, chosen))
+    return out
+
+
+def chosen_class(decision) -> tuple[int, int]:
+    """(strategy, degree) of the user a logged decision proposed, either kind."""
+    if isinstance(decision, ClassDecision):
+        return decision.chosen_strategy, decision.chosen_degree
+    obs = decision.observation
+    degree = int(obs.indptr[decision.action + 1] - obs.indptr[decision.action])
+    return int(obs.features[decision.action, 0]), degree
