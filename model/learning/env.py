@@ -59,6 +59,104 @@ class _Stop(Exception):
     """Ends the model thread of an abandoned episode."""
 
 
+class ModelThread:
+    """A model (``engine="agents"``) run in a helper thread that stops whenever one of
+    the ``controlled`` recommenders (indexes) is asked for a new tie, and waits for the
+    answer. Only one of the two threads runs at a time, so a seed gives one episode.
+
+    ``next()`` returns ``("ask", recommender, user)`` or ``("end", None, None)``;
+    ``answer(user)`` (or ``None``, an unserved request) lets the model go on.
+    """
+
+    def __init__(self, params: dict, controlled):
+        self.params = params
+        self.controlled = list(controlled)
+        self.model = None
+        self._thread = None
+
+    def start(self, seed: int):
+        from model.rewire_model import RewireModel
+
+        self.stop()
+        self.model = RewireModel(**dict(self.params, rng=seed))
+        self._requests: queue.Queue = queue.Queue(maxsize=1)
+        self._actions: queue.Queue = queue.Queue(maxsize=1)
+        for r in self.controlled:
+            self.model.recommender_agents[r].recommend = self._asker(r)
+
+        def body():
+            try:
+                while self.model.running:
+                    self.model.step()
+                self._requests.put(("end", None, None))
+            except _Stop:
+                pass
+            except BaseException as err:  # surface it in the caller's thread
+                self._requests.put(("error", err, None))
+
+        self._thread = threading.Thread(target=body, daemon=True)
+        self._thread.start()
+        return self.model
+
+    def _asker(self, r: int):
+        def recommend(u, v):
+            self._requests.put(("ask", r, u.index))
+            action = self._actions.get()
+            if action is _Stop:
+                raise _Stop
+            return self.model.users[action] if action is not None else None
+        return recommend
+
+    def next(self):
+        kind, a, b = self._requests.get()
+        if kind == "error":
+            raise a
+        if kind == "end":
+            self._thread = None
+        return kind, a, b
+
+    def answer(self, user) -> None:
+        self._actions.put(user)
+
+    def stop(self) -> None:
+        if self._thread is not None and self._thread.is_alive():
+            self._actions.put(_Stop)
+            self._thread.join(timeout=10)
+        self._thread = None
+
+
+def observation(model, focus: int, own=None) -> dict:
+    """What a recommender sees of a request by ``focus`` (the module docstring); with
+    ``own`` (a boolean mask of its users, under competition) users outside it are
+    invalid too, since recommenders are exclusive."""
+    engine = model.engine
+    st = engine.state
+    n = engine.n
+    deg = st.deg.astype(np.float32)
+    top = deg.max()
+    features = np.stack([st.strat.astype(np.float32),
+                         deg / top if top > 0 else np.zeros_like(deg)], axis=1)
+    adjacency = np.zeros((n, n), dtype=np.int8)
+    e = engine.edges()
+    adjacency[e[:, 0], e[:, 1]] = 1
+    adjacency[e[:, 1], e[:, 0]] = 1
+    invalid = adjacency[focus].copy()
+    invalid[focus] = 1
+    if own is not None:
+        invalid[~own] = 1
+    return {"features": features, "focus": int(focus), "invalid": invalid,
+            "adjacency": adjacency}
+
+
+def observation_space(n: int):
+    return spaces.Dict({
+        "features": spaces.Box(0.0, 1.0, shape=(n, 2), dtype=np.float32),
+        "focus": spaces.Discrete(n),
+        "invalid": spaces.MultiBinary(n),
+        "adjacency": spaces.MultiBinary([n, n]),
+    })
+
+
 class RewireEnv(gym.Env):
     """The model as a Gymnasium environment (module docstring)."""
 
@@ -74,78 +172,14 @@ class RewireEnv(gym.Env):
         self.params = validate(dict(n=n, k=k, beta=beta, W=W, T=T, S=S, max_steps=steps,
                                     engine="agents", recommenders={"any-random": 1.0}))
         self.n = n
-        self.observation_space = spaces.Dict({
-            "features": spaces.Box(0.0, 1.0, shape=(n, 2), dtype=np.float32),
-            "focus": spaces.Discrete(n),
-            "invalid": spaces.MultiBinary(n),
-            "adjacency": spaces.MultiBinary([n, n]),
-        })
+        self.observation_space = observation_space(n)
         self.action_space = spaces.Discrete(n)
-        self._thread = None
+        self._runner = ModelThread(self.params, controlled=[0])
         self._seed_source = None
-        self.model = None
 
-    # -- the model thread ------------------------------------------------------------
-    def _start_episode(self, seed: int) -> None:
-        from model.rewire_model import RewireModel
-
-        self.model = RewireModel(**dict(self.params, rng=seed))
-        self._requests: queue.Queue = queue.Queue(maxsize=1)
-        self._actions: queue.Queue = queue.Queue(maxsize=1)
-        env = self
-        recommender = self.model.recommender_agents[0]
-
-        def recommend(u, v):
-            env._requests.put(("ask", u.index))
-            action = env._actions.get()
-            if action is _Stop:
-                raise _Stop
-            ok = action is not None
-            return env.model.users[action] if ok else None
-
-        recommender.recommend = recommend
-
-        def body():
-            try:
-                while self.model.running:
-                    self.model.step()
-                self._requests.put(("end", None))
-            except _Stop:
-                pass
-            except BaseException as err:  # surface it in the caller's thread
-                self._requests.put(("error", err))
-
-        self._thread = threading.Thread(target=body, daemon=True)
-        self._thread.start()
-
-    def _stop_episode(self) -> None:
-        if self._thread is not None and self._thread.is_alive():
-            self._actions.put(_Stop)
-            self._thread.join(timeout=10)
-        self._thread = None
-
-    def _next(self):
-        kind, value = self._requests.get()
-        if kind == "error":
-            raise value
-        return kind, value
-
-    # -- observations ----------------------------------------------------------------
-    def _observation(self, focus: int) -> dict:
-        engine = self.model.engine
-        st = engine.state
-        deg = st.deg.astype(np.float32)
-        top = deg.max()
-        features = np.stack([st.strat.astype(np.float32),
-                             deg / top if top > 0 else np.zeros_like(deg)], axis=1)
-        adjacency = np.zeros((self.n, self.n), dtype=np.int8)
-        e = engine.edges()
-        adjacency[e[:, 0], e[:, 1]] = 1
-        adjacency[e[:, 1], e[:, 0]] = 1
-        invalid = adjacency[focus].copy()
-        invalid[focus] = 1
-        return {"features": features, "focus": int(focus), "invalid": invalid,
-                "adjacency": adjacency}
+    @property
+    def model(self):
+        return self._runner.model
 
     def action_masks(self) -> np.ndarray:
         """Valid actions (True) for the current request."""
@@ -154,25 +188,24 @@ class RewireEnv(gym.Env):
     # -- the Gymnasium API ---------------------------------------------------------------
     def reset(self, *, seed: int | None = None, options=None):
         super().reset(seed=seed)
-        self._stop_episode()
         while True:
             episode_seed = int(self.np_random.integers(2**62))
-            self._start_episode(episode_seed)
-            kind, value = self._next()
+            self._runner.start(episode_seed)
+            kind, _, focus = self._runner.next()
             if kind == "ask":
-                self._obs = self._observation(value)
+                self._obs = observation(self.model, focus)
                 return self._obs, {"seed": episode_seed}
-            self._stop_episode()  # no request before the end: the next start
+            # no request before the end: the next start
 
     def step(self, action):
         action = int(action)
         valid = 0 <= action < self.n and not self._obs["invalid"][action]
-        self._actions.put(action if valid else None)
-        kind, value = self._next()
+        self._runner.answer(action if valid else None)
+        kind, _, focus = self._runner.next()
         reward = 1.0 if self.reward_name == "rewires" else 0.0
         info = {"valid_action": bool(valid)}
         if kind == "ask":
-            self._obs = self._observation(value)
+            self._obs = observation(self.model, focus)
             return self._obs, reward, False, False, info
         engine = self.model.engine
         if self.reward_name == "coops":
@@ -180,11 +213,10 @@ class RewireEnv(gym.Env):
 
             reward = coops_reward(engine.counter(state.N_COOP), engine.n)
         terminated = engine.fixation_step is not None
-        self._thread = None
         return self._obs, reward, terminated, not terminated, info
 
     def close(self):
-        self._stop_episode()
+        self._runner.stop()
 
 
 if ENV_ID not in gym.registry:
