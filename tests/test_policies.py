@@ -26,7 +26,8 @@ def test_registry_holds_every_policy_of_the_model():
         "any-high", "defect-low", "defect-random", "defect-high", "fair",
         "bandit-ucb", "bandit-eps", "bandit-exp3", "bandit-thompson", "bandit-etc",
         "learned", "learned-aligned-n10", "learned-engagement-n10", "learned-aligned-n30",
-        "learned-engagement-n30", "learned-aligned-n100", "learned-engagement-n100"]
+        "learned-engagement-n30", "learned-aligned-n100", "learned-engagement-n100",
+        "learned-aligned-n1000", "learned-engagement-n1000"]
 
 
 @pytest.mark.timeout(120)
