@@ -45,7 +45,7 @@ from numba.core.registry import CPUDispatcher
 _HERE = Path(__file__).resolve().parent
 #: Modules whose code ends up in compiled kernels.
 KERNEL_SOURCES = ("jit", "rng", "state", "selectors", "groups", "indexes", "adjacency", "learned",
-                  "learners", "recommend", "kernel")
+                  "learned_gat", "learners", "recommend", "kernel")
 
 
 def _cache_dir() -> Path:
