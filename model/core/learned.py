@@ -90,21 +90,32 @@ def pack(params: dict, architecture: dict, n: int, greedy: bool, log_every: int 
          log_floats: int = 0, offset: int = 0) -> np.ndarray:
     """One recommender's slice: header, parameters (float64) and an empty workspace."""
     h, s = architecture["hidden_size"], architecture["score_size"]
+    at = layout(h, s, len(architecture["features"]), n, log_floats)
+    out = new_slice(at["size"], architecture, n, greedy, log_every, log_floats, offset)
+    out[CACHE_MAX] = -1
+    out[D_CAP] = at["d_cap"]
+    out[LAST_BEST] = -1
+    write_params(out, params)
+    return out
+
+
+def new_slice(size: int, architecture: dict, n: int, greedy: bool, log_every: int,
+              log_floats: int, offset: int, kind: int = 0) -> np.ndarray:
+    """A zeroed slice of ``size`` floats with the header every learned module shares
+    (sizes, feature columns, mode, log settings, users, ``kind``)."""
     features = list(architecture["features"])
-    at = layout(h, s, len(features), n, log_floats)
-    out = np.zeros(at["size"])
-    out[H_SIZE], out[S_SIZE], out[N_FEAT] = h, s, len(features)
+    out = np.zeros(size)
+    out[H_SIZE] = architecture["hidden_size"]
+    out[S_SIZE] = architecture["score_size"]
+    out[N_FEAT] = len(features)
     out[COL_STRAT] = features.index("strategy") if "strategy" in features else -1
     out[COL_DEG] = features.index("degree_over_max") if "degree_over_max" in features else -1
     out[GREEDY] = 1.0 if greedy else 0.0
     out[LOG_EVERY] = log_every
     out[LOG_CAP] = log_floats
-    out[CACHE_MAX] = -1
-    out[D_CAP] = at["d_cap"]
     out[OFFSET] = offset
     out[N_USERS] = n
-    out[LAST_BEST] = -1
-    write_params(out, params)
+    out[KIND] = kind
     return out
 
 

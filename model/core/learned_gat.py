@@ -26,8 +26,8 @@ import numpy as np
 from model.core.groups import group
 from model.core.jit import compiled
 from model.core.learned import (COL_DEG, COL_STRAT, DECISIONS, GREEDY, H_SIZE, HEADER,
-                                KIND, LOG_CAP, LOG_DROPPED, LOG_EVERY, LOG_POS, N_FEAT,
-                                N_USERS, OFFSET, S_SIZE, TIE_TOLERANCE)
+                                LOG_CAP, LOG_DROPPED, LOG_EVERY, LOG_POS, N_FEAT, N_USERS,
+                                OFFSET, S_SIZE, TIE_TOLERANCE, new_slice)
 from model.core.rng import uniform
 
 GAT = 1  #: the header's KIND for this module
@@ -56,18 +56,9 @@ def pack(params: dict, architecture: dict, n: int, greedy: bool, log_every: int 
          log_floats: int = 0, offset: int = 0) -> np.ndarray:
     """One recommender's slice for a GAT module: header, parameters, workspace, log."""
     h, s = architecture["hidden_size"], architecture["score_size"]
-    features = list(architecture["features"])
-    at = layout(h, s, len(features), n, log_floats)
-    out = np.zeros(at["size"])
-    out[H_SIZE], out[S_SIZE], out[N_FEAT] = h, s, len(features)
-    out[COL_STRAT] = features.index("strategy") if "strategy" in features else -1
-    out[COL_DEG] = features.index("degree_over_max") if "degree_over_max" in features else -1
-    out[GREEDY] = 1.0 if greedy else 0.0
-    out[LOG_EVERY] = log_every
-    out[LOG_CAP] = log_floats
-    out[OFFSET] = offset
-    out[N_USERS] = n
-    out[KIND] = GAT
+    at = layout(h, s, len(architecture["features"]), n, log_floats)
+    out = new_slice(at["size"], architecture, n, greedy, log_every, log_floats, offset,
+                    kind=GAT)
     write_params(out, params)
     return out
 
