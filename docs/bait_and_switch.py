@@ -32,7 +32,7 @@ Its choices are not split into arms, so its Mean Action Strat also moves with wh
 there to propose; what is compared is its *preference*: Mean Action Strat minus what
 a blind recommender would score on the same decisions (the cooperators' share of each
 decision's valid candidates), per window, split by whether it held most users when the
-window began (runs with at least 20 served requests on each side). About 10 minutes
+window began (runs with at least 20 served requests on each side). About 7 minutes
 for 50 seeds on one core.
 """
 

@@ -44,7 +44,7 @@ SHIPPED_DIR = Path(__file__).resolve().parent.parent / "policies"
 #: The shipped policies: short name -> file name in :data:`SHIPPED_DIR`.
 SHIPPED = {f"{reward}-n{n}": f"{reward}-mlp-n{n}.npz"
            for n in (10, 30, 100, 1000) for reward in ("aligned", "engagement")}
-#: Shorter names: the N = 10 policies, which reach the paper's N = 10 result.
+#: Shorter names: the N = 10 policies (the paper's first configuration).
 SHIPPED_ALIASES = {"aligned": "aligned-n10", "engagement": "engagement-n10"}
 MODES = ("greedy", "sample")
 

@@ -22,6 +22,7 @@ runs with their min/max band: return, Mean Action Strat, Mean Action Degree).
 
 from __future__ import annotations
 
+import copy
 import csv
 import json
 import math
@@ -123,7 +124,7 @@ def train_update(trainer, cfg: dict, reward: str, seed: int, run: int, update: i
     for r in returns:
         trainer.returns_seen += 1
         trainer.running_mean_return += (r - trainer.running_mean_return) / trainer.returns_seen
-    chosen = [chosen_class(d) for d in decisions]
+    chosen = [chosen_class(d, policy.architecture["features"]) for d in decisions]
     strat = [c[0] for c in chosen if c[0] >= 0]
     degree = [c[1] for c in chosen if c[0] >= 0]
     return {"run": run, "update": update, "mean_return": float(returns.mean()),
@@ -314,12 +315,12 @@ def train(cfg: dict, out: Path, runs: int = 1, checkpoint_every: int = 5, fresh:
     bar = tqdm(total=runs * cfg["updates"], unit="update", disable=not progress,
                desc=f"train {cfg['reward']} n={cfg['n']}", file=sys.stderr)
     for run in range(runs):
-        policy = RankingPolicy(cfg["hidden"], cfg["hidden_size"], cfg["score_size"],
-                               seed=[cfg["seed"], run])
-        if cfg.get("init"):  # every run starts from the same weights, with its own episodes
+        if cfg.get("init"):  # every run starts from the same policy, with its own episodes
             from model.learned_policies import load_for_kernel
-            for name, value in load_for_kernel(cfg["init"]).params.items():
-                policy.params[name][...] = value
+            policy = copy.deepcopy(load_for_kernel(cfg["init"]))
+        else:
+            policy = RankingPolicy(cfg["hidden"], cfg["hidden_size"], cfg["score_size"],
+                                   seed=[cfg["seed"], run])
         trainer = Reinforce(policy, learning_rate=cfg["lr"])
         ckpt = checkpoint_path(out, run)
         rows, done = [], False

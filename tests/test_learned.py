@@ -98,28 +98,29 @@ def test_the_greedy_choice_is_a_user_the_numpy_module_scores_best(seed):
 
 
 @pytest.mark.parametrize("scale", [1.0, 3.0, 30.0])
-def test_skipping_classes_that_cannot_win_never_changes_a_greedy_choice(scale):
-    # The kernel skips the classes whose bound falls below the previous winner's score
-    # (model/core/learned.py); forgetting the previous winner before every request
-    # turns that off. Same seed, same requests: the same users, draw for draw.
-    def choices(forget):
+def test_skipping_classes_that_cannot_lead_never_changes_a_greedy_choice(scale):
+    # The kernel skips the classes whose bound falls short of the running best
+    # (model/core/learned.py); SKIP = 0 scores every class. Same seed, same requests:
+    # the same users, draw for draw, and classes were indeed skipped.
+    def choices(skip):
         engine = Engine(n=80, k=10, beta=0.05, W=1.0, rng=5, stop_on_fixation=False)
         engine.advance(20000)  # varied degrees: many classes
         policy = RankingPolicy("mlp", 6, 5, seed=11)
         for name in policy.params:
             policy.params[name] *= scale
         make_learned(engine, policy)
-        st, base = engine.state, engine.state.lw_at[0]
+        weights = engine.views[0].weights
+        weights[kl.SKIP] = skip
         rng = np.random.default_rng(1)
         out = []
         for _ in range(300):
             u, v = a_tie(engine, rng)
-            if forget:
-                st.lw[base + kl.LAST_BEST] = -1
-            out.append(int(ask(st, u, v)))
-        return out
+            out.append(int(ask(engine.state, u, v)))
+        return out, weights[kl.SKIPPED]
 
-    assert choices(forget=False) == choices(forget=True)
+    (skipping, skipped), (scoring_all, none) = choices(1), choices(0)
+    assert skipping == scoring_all
+    assert skipped > 0 and none == 0
 
 
 def test_sampled_choices_follow_the_numpy_modules_softmax():

@@ -77,7 +77,7 @@ def test_each_agent_is_asked_for_its_own_users_and_paid_its_own_reward():
 def test_the_same_seed_gives_the_same_episode_and_invalid_actions_are_unserved():
     env = RewireAECEnv(n=24)
     a = play(env, 11, lambda obs: int(obs["focus"]))  # always invalid: the user itself
-    assert env.model.engine.counter(1) == 0  # no rewire was ever made
+    assert env.model.engine.counter(state.REWIRES) == 0  # no rewire was ever made
     b = play(env, 11, lambda obs: int(obs["focus"]))
     assert a[0] == b[0] and a[1] == b[1]
     env.close()

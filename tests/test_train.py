@@ -127,7 +127,7 @@ def test_init_starts_from_a_policy_and_says_so(tmp_path):
 
 
 @pytest.mark.timeout(300)
-def test_a_gat_trains_in_the_kernel_and_resumes_the_same(tmp_path):
+def test_a_gat_trains_in_the_kernel_and_the_same_seed_gives_the_same_weights(tmp_path):
     # The paper's other hidden module, trained the same way (each decision logs the
     # whole graph, and the NumPy module's backward pass gives the gradient).
     args = ["--reward", "coops", "--hidden", "gat", *TINY, "--updates", "4"]

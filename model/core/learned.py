@@ -16,11 +16,13 @@ N = 1000, k = 30. Hidden features and their products with the score module's
 candidate weights are cached per class and recomputed when the largest degree
 changes (the degree feature is relative to it).
 
-Two exact shortcuts keep a decision near 2 us at that size (benchmarks/bench_learned.py):
-a class's score takes one division per score unit instead of a tanh (the addition
-formula, :func:`_score`), and a greedy decision first scores the class that won the
-previous one, then skips every class whose Lipschitz bound cannot reach that score
-(tanh is 1-Lipschitz). Neither changes a choice: the same seed gives the same run.
+Two exact shortcuts keep a decision at 1.5 to 4 us at that size
+(benchmarks/bench_learned.py): a class's score takes one division per score unit
+instead of a tanh (the addition formula, :func:`_score`), and a greedy decision, which
+scans the previous decision's winner first, skips unscored every class whose
+Lipschitz bound falls short of the running best (tanh is 1-Lipschitz), where scoring
+it would have changed nothing: the same seed gives the same run as scoring every
+class (``SKIP`` = 0).
 
 Layout of recommender r's slice ``lw[lw_at[r]:lw_at[r + 1]]`` of the state
 (:class:`model.core.state.EngineState`), written by :func:`pack` from the NumPy
@@ -60,9 +62,11 @@ CACHE_MAX = 11  #: the largest degree the class cache was computed for (-1: none
 D_CAP = 12  #: the cache holds degrees 0..D_CAP; above, a class is computed when needed
 OFFSET = 13  #: log decisions whose count is congruent to this modulo LOG_EVERY
 N_USERS = 14  #: the number of users the workspace was sized for
-LAST_BEST = 15  #: class 2 d + s of the previous greedy choice (-1: none), a first bound
+SKIP = 15  #: 1: a greedy decision skips classes that cannot lead (the default); 0: scores all
 KIND = 16  #: the hidden module: 0 an MLP (this module), 1 a GAT (model.core.learned_gat)
-HEADER = 18
+SKIPPED = 17  #: classes a greedy decision skipped, unscored, so far (see learned_class)
+LAST_BEST = 18  #: class 2 d + s of the previous greedy choice (-1: none): scanned first
+HEADER = 20
 
 #: The parameters in a slice, in order (as :func:`model.learning.ranking.param_shapes`).
 PARAM_NAMES = ("hidden_W", "hidden_b", "score_Wg", "score_Wf", "score_Wc", "score_b",
@@ -94,7 +98,7 @@ def pack(params: dict, architecture: dict, n: int, greedy: bool, log_every: int 
     out = new_slice(at["size"], architecture, n, greedy, log_every, log_floats, offset)
     out[CACHE_MAX] = -1
     out[D_CAP] = at["d_cap"]
-    out[LAST_BEST] = -1
+    out[SKIP] = 1
     write_params(out, params)
     return out
 
@@ -255,10 +259,8 @@ def learned_class(st, u, r, g_lo, g_hi):
             cnt = _users_at(st, d, strat, n_rec, G)
             if cnt == 0:
                 continue
-            hv = _cached(ws, d, strat, d_cap, h, at_stamp, at_hid)
-            if hv == -2:  # not cached yet (a call with many arrays: only then)
-                hv = _class_hidden(ws, d, strat, d_cap, h, s, f, col_s, col_d, inv_max, at_W,
-                                   at_b, at_wc, at_stamp, at_hid, at_cw, th, tc)
+            hv = _hidden_at(ws, d, strat, d_cap, h, s, f, col_s, col_d, inv_max, at_W, at_b,
+                            at_wc, at_stamp, at_hid, at_cw, th, tc)
             for j in range(h):
                 hg[j] += cnt * ws[hv + j] if hv >= 0 else cnt * th[j]
     for j in range(h):
@@ -306,12 +308,16 @@ def learned_class(st, u, r, g_lo, g_hi):
     if logging and lp + rec_len > int(ws[LOG_CAP]):
         logging = False
         ws[LOG_DROPPED] += 1
-    # greedy: the exact score of the previous decision's winning class, if it has a
-    # valid candidate now, is a floor: a class whose bound falls below it cannot be the
-    # best nor tie with it, so its tanh are skipped (the choice is unchanged)
+    # greedy: the scan starts with the class that won the previous decision (if it
+    # still has a valid candidate), so the running best is high from the start; then
+    # a class whose score bound (below) falls short of the running best by more than
+    # the tie tolerance can neither lead nor tie: scanning it would do nothing (no
+    # draw either), so it is skipped unscored. SKIP = 0 scans the same classes in the
+    # same order and scores them all.
+    skip = greedy and ws[SKIP] != 0.0
     anchor = -1
     anchor_score = 0.0
-    floor = -np.inf
+    first = -1
     last = int(ws[LAST_BEST])
     if greedy and last >= 0 and last // 2 <= min(dmax, d_cap):
         ld, ls = last // 2, last % 2
@@ -319,14 +325,16 @@ def learned_class(st, u, r, g_lo, g_hi):
             glo, ghi = max(coop_lo, g_lo), min(coop_hi, g_hi)
         else:
             glo, ghi = max(defect_lo, g_lo), min(defect_hi, g_hi)
-        if glo < ghi and st.dstart[ld * G + ghi] - st.dstart[ld * G + glo] - ex[last] > 0:
-            hv = _cached(ws, ld, ls, d_cap, h, at_stamp, at_hid)
-            if hv == -2:  # not cached yet (a call with many arrays: only then)
-                hv = _class_hidden(ws, ld, ls, d_cap, h, s, f, col_s, col_d, inv_max, at_W,
-                                   at_b, at_wc, at_stamp, at_hid, at_cw, th, tc)
-            anchor = last
-            anchor_score = _score(ws, pre, at_cw + 2 * last * s, at_v, s)
-            floor = anchor_score - 4.0 * TIE_TOLERANCE * max(1.0, abs(anchor_score))
+        lv = 0.0
+        if glo < ghi:
+            lv = st.dstart[ld * G + ghi] - st.dstart[ld * G + glo] - ex[last]
+        if lv > 0:
+            _hidden_at(ws, ld, ls, d_cap, h, s, f, col_s, col_d, inv_max, at_W, at_b, at_wc,
+                       at_stamp, at_hid, at_cw, th, tc)
+            top = _score(ws, pre, at_cw + 2 * last * s, at_v, s)
+            total = lv
+            best_d, best_s = ld, ls
+            anchor, anchor_score, first = last, top, last
     for d in range(dmax + 1):
         if not logging and st.dstart[(d + 1) * G] == st.dstart[d * G]:
             continue  # nobody has degree d (a log records every degree, empty or not)
@@ -344,21 +352,21 @@ def learned_class(st, u, r, g_lo, g_hi):
                 slot = at_log + lp + 5 + 4 * d + (1 - strat)
                 ws[slot] = cnt
                 ws[slot + 2] = valid
-            if valid <= 0:
+            if valid <= 0 or 2 * d + strat == first:
                 continue
-            hv = _cached(ws, d, strat, d_cap, h, at_stamp, at_hid)
-            if hv == -2:  # not cached yet (a call with many arrays: only then)
-                hv = _class_hidden(ws, d, strat, d_cap, h, s, f, col_s, col_d, inv_max, at_W,
-                                   at_b, at_wc, at_stamp, at_hid, at_cw, th, tc)
+            hv = _hidden_at(ws, d, strat, d_cap, h, s, f, col_s, col_d, inv_max, at_W, at_b,
+                            at_wc, at_stamp, at_hid, at_cw, th, tc)
             cw0 = at_cw + 2 * (2 * d + strat) * s
-            if greedy and hv >= 0 and anchor >= 0:
-                # tanh is 1-Lipschitz: score(c) <= score(anchor) + sum_k |v_k| |cw_c - cw_a|
+            if skip and hv >= 0 and anchor >= 0:
+                # tanh is 1-Lipschitz: score(c) <= score(anchor) + sum_k |v_k| |cw_c - cw_a|,
+                # the anchor being the last class scored (so a running best exists)
                 bound = anchor_score
                 a0 = at_cw + 2 * anchor * s
                 for k in range(s):
                     bound += abs(ws[at_v + k]) * abs(ws[cw0 + k] - ws[a0 + k])
-                if bound < floor:
-                    continue  # cannot reach the previous winner's score: no tanh spent
+                if bound < top - TIE_TOLERANCE * max(1.0, abs(top)):
+                    ws[SKIPPED] += 1.0
+                    continue
             if hv >= 0:
                 score = _score(ws, pre, cw0, at_v, s)
                 anchor, anchor_score = 2 * d + strat, score
@@ -389,7 +397,8 @@ def learned_class(st, u, r, g_lo, g_hi):
         z = st.nbr[nb + t]
         ex[2 * st.deg[z] + st.strat[z]] = 0.0
     ws[DECISIONS] = decision + 1
-    ws[LAST_BEST] = 2 * best_d + best_s if best_d >= 0 and best_d <= d_cap else -1
+    if greedy:
+        ws[LAST_BEST] = 2 * best_d + best_s if 0 <= best_d <= d_cap else -1
     if logging:
         ws[at_log + lp] = fs
         ws[at_log + lp + 1] = fd
@@ -423,12 +432,15 @@ def _score(ws, pre, cw0, at_v, s):
 
 
 @compiled(inline=True)
-def _cached(ws, d, strat, d_cap, h, at_stamp, at_hid):
-    """Where class (strat, d)'s cached hidden features are in ``ws``; -2 if not cached."""
+def _hidden_at(ws, d, strat, d_cap, h, s, f, col_s, col_d, inv_max, at_W, at_b, at_wc,
+               at_stamp, at_hid, at_cw, th, tc):
+    """:func:`_class_hidden`, with the cache looked up in place: the call, which
+    passes a dozen arrays, is made only for a class not cached yet."""
     c = 2 * d + strat
     if d <= d_cap and ws[at_stamp + c] != 0.0:
         return at_hid + c * h
-    return -2
+    return _class_hidden(ws, d, strat, d_cap, h, s, f, col_s, col_d, inv_max, at_W, at_b,
+                         at_wc, at_stamp, at_hid, at_cw, th, tc)
 
 
 @compiled

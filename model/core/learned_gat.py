@@ -7,7 +7,7 @@ own hidden features: a decision computes them all, exactly as the NumPy module d
 and its neighbours, LeakyReLU 0.2 logits, tanh output), then scores every valid
 candidate and picks the best (greedy, ties at random) or draws from the softmax.
 It costs O(N H (F + k) + C S) per decision, C the valid candidates: microseconds at
-N = 10 to 100, about a tenth of a millisecond at N = 1000, k = 30. This is the paper's
+N = 10 to 100, about a millisecond at N = 1000, k = 30. This is the paper's
 GAT (its Fig. 8); it is slower than the MLP and meant for small graphs.
 
 The slice of ``lw`` shares the MLP's header (:mod:`model.core.learned`, ``KIND`` = 1)
@@ -116,7 +116,7 @@ def _offsets(h, s, f, n):
             at_asrc, at_adst, at_hg, at_pre, at_mark, at_log)
 
 
-@compiled(inline=True)
+@compiled
 def gat_user(st, u, r, g_lo, g_hi):
     """Recommender r's GAT choice for user u among the users of groups g_lo..g_hi - 1
     (never u nor a neighbour of u); -1 if none is valid."""
@@ -212,11 +212,13 @@ def gat_user(st, u, r, g_lo, g_hi):
         if score != score:  # nan reads as -inf, as in the NumPy module
             score = -np.inf
         if greedy:
-            if best < 0 or score > top + TIE_TOLERANCE * max(1.0, abs(top)):
+            # within the tolerance of a finite best is a tie; infinite bests tie exactly
+            tol = TIE_TOLERANCE * max(1.0, abs(top)) if abs(top) < np.inf else 0.0
+            if best < 0 or score > top + tol:
                 top = score
                 total = 1.0
                 best = z
-            elif score >= top - TIE_TOLERANCE * max(1.0, abs(top)):
+            elif score >= top - tol:
                 total += 1.0
                 if uniform(st.rng) * total < 1.0:
                     best = z

@@ -190,7 +190,8 @@ def reinforce_step(trainer, decisions, advantages, episodes: int) -> dict:
         grads = {name: np.zeros_like(v) for name, v in trainer.policy.params.items()}
         entropies = []
         for dec, adv in zip(decisions, advantages):
-            g, _, entropy = decision_gradient(trainer.policy, dec, float(adv))
+            g, _, entropy = decision_gradient(trainer.policy, dec, float(adv),
+                                              trainer.entropy_bonus)
             entropies.append(entropy)
             for name, value in g.items():
                 grads[name] += value
@@ -221,10 +222,12 @@ def graph_decisions(records, features=None) -> list:
     return out
 
 
-def chosen_class(decision) -> tuple[int, int]:
-    """(strategy, degree) of the user a logged decision proposed, either kind."""
+def chosen_class(decision, features) -> tuple[int, int]:
+    """(strategy, degree) of the user a logged decision proposed, either kind;
+    ``features``: the policy's feature names (the GAT's observation holds them)."""
     if isinstance(decision, ClassDecision):
         return decision.chosen_strategy, decision.chosen_degree
     obs = decision.observation
     degree = int(obs.indptr[decision.action + 1] - obs.indptr[decision.action])
-    return int(obs.features[decision.action, 0]), degree
+    strategy = obs.features[decision.action, list(features).index("strategy")]
+    return int(strategy), degree

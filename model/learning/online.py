@@ -37,7 +37,7 @@ import copy
 
 import numpy as np
 
-from model.core import groups, learned as kernel_learned, state
+from model.core import learned as kernel_learned, state
 from model.core.selectors import Rank, Source, Who
 from model.learning.classes import ClassDecision, reinforce_step
 from model.learning.policy_gradient import Reinforce
@@ -82,12 +82,12 @@ class OnlineLearner:
         self.baseline: float | None = None
         self.history: list[dict] = []
         self._into_window = 0
-        self._requests = int(engine.state.requests_by[self.index])
+        self._requests = self.view.requests
         self._share_at_start = self.share()
 
     def share(self) -> float:
         """The learner's share of users now."""
-        return groups.users_of(self.engine.state.gstart, self.index) / self.engine.n_viewers
+        return self.view.users / self.engine.n_viewers
 
     def advance(self, updates: int) -> None:
         """Run ``updates`` elementary updates (fewer if the run ends), learning at the end
@@ -102,14 +102,11 @@ class OnlineLearner:
             self._into_window += done
             if self._into_window >= self.window or not self.engine.running:
                 self.learn()
-            if done < step:
-                break
 
     def window_return(self) -> float:
         """What the window just ended earned (see the module's docstring)."""
-        st = self.engine.state
         if self.reward == "engagement":
-            requests = int(st.requests_by[self.index])
+            requests = self.view.requests
             earned = (requests - self._requests) / max(self._into_window, 1)
             self._requests = requests
             return earned
@@ -118,14 +115,14 @@ class OnlineLearner:
     def learn(self) -> dict:
         """One policy-gradient step on the window's decisions; its history row."""
         decisions = [ClassDecision.from_log(r) for r in kernel_learned.read_log(self.view.weights)]
+        served = [d for d in decisions if d.chosen_strategy >= 0]  # not the unserved
         ret = self.window_return()
         baseline = ret if self.baseline is None else self.baseline
-        if decisions:
-            reinforce_step(self.trainer, decisions, [ret - baseline] * len(decisions), 1)
+        if served:
+            reinforce_step(self.trainer, served, [ret - baseline] * len(served), 1)
             kernel_learned.write_params(self.view.weights, self.policy.params)
         self.baseline = (ret if self.baseline is None else
                          self.baseline_decay * self.baseline + (1 - self.baseline_decay) * ret)
-        served = [d for d in decisions if d.chosen_strategy >= 0]  # not the unserved
         row = {"updates": int(self.engine.steps), "decisions": len(served),
                "share_at_start": self._share_at_start, "share": self.share(),
                "return": ret, "baseline": baseline,
