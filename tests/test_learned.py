@@ -140,6 +140,20 @@ def test_sampled_choices_follow_the_numpy_modules_softmax():
     assert chisquare(counts[support], pi[support] * len(draws)).pvalue > 1e-4
 
 
+def check_never_invalid(engine, seed, requests=60):
+    """Requests on random ties: recommender 0 proposes a valid candidate (not the user,
+    not a neighbour, one of its own users), or -1 exactly when there is none."""
+    st = engine.state
+    rng = np.random.default_rng(seed)
+    for _ in range(requests):
+        u, v = a_tie(engine, rng)
+        z = int(ask(st, u, v))
+        valid = [w for w in range(engine.n) if w != u and w not in set(engine.neighbours(u))
+                 and st.rec[w] == st.rec[u]]
+        if st.rec[u] == 0:
+            assert (z in valid) if valid else z == -1
+
+
 @pytest.mark.parametrize("seed", range(6))
 @pytest.mark.parametrize("greedy", [True, False])
 def test_never_an_invalid_candidate_whatever_the_weights(seed, greedy):
@@ -148,15 +162,7 @@ def test_never_an_invalid_candidate_whatever_the_weights(seed, greedy):
     for name in policy.params:
         policy.params[name] *= [0.0, 1.0, 50.0, 1e6, -1e6, 1e300][seed]
     make_learned(engine, policy, greedy=greedy)
-    st = engine.state
-    rng = np.random.default_rng(seed)
-    for _ in range(60):
-        u, v = a_tie(engine, rng)
-        z = int(ask(st, u, v))
-        valid = [w for w in range(engine.n) if w != u and w not in set(engine.neighbours(u))
-                 and st.rec[w] == st.rec[u]]
-        if st.rec[u] == 0:
-            assert (z in valid) if valid else z == -1
+    check_never_invalid(engine, seed)
     engine.advance(3000)  # and in the dynamics, with the invariants intact
     from model.core.invariants import check_invariants
     check_invariants(engine)

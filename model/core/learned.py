@@ -321,13 +321,7 @@ def learned_class(st, u, r, g_lo, g_hi):
     last = int(ws[LAST_BEST])
     if greedy and last >= 0 and last // 2 <= min(dmax, d_cap):
         ld, ls = last // 2, last % 2
-        if ls == 1:
-            glo, ghi = max(coop_lo, g_lo), min(coop_hi, g_hi)
-        else:
-            glo, ghi = max(defect_lo, g_lo), min(defect_hi, g_hi)
-        lv = 0.0
-        if glo < ghi:
-            lv = st.dstart[ld * G + ghi] - st.dstart[ld * G + glo] - ex[last]
+        lv = _valid_in(st, ld, ls, ex, G, coop_lo, coop_hi, defect_lo, defect_hi, g_lo, g_hi)
         if lv > 0:
             _hidden_at(ws, ld, ls, d_cap, h, s, f, col_s, col_d, inv_max, at_W, at_b, at_wc,
                        at_stamp, at_hid, at_cw, th, tc)
@@ -339,14 +333,8 @@ def learned_class(st, u, r, g_lo, g_hi):
         if not logging and st.dstart[(d + 1) * G] == st.dstart[d * G]:
             continue  # nobody has degree d (a log records every degree, empty or not)
         for strat in range(2):
-            if strat == 1:
-                glo, ghi = max(coop_lo, g_lo), min(coop_hi, g_hi)
-            else:
-                glo, ghi = max(defect_lo, g_lo), min(defect_hi, g_hi)
-            cand = 0
-            if glo < ghi:
-                cand = st.dstart[d * G + ghi] - st.dstart[d * G + glo]
-            valid = cand - ex[2 * d + strat]
+            valid = _valid_in(st, d, strat, ex, G, coop_lo, coop_hi, defect_lo, defect_hi,
+                              g_lo, g_hi)
             if logging:
                 cnt = _users_at(st, d, strat, n_rec, G)
                 slot = at_log + lp + 5 + 4 * d + (1 - strat)
@@ -411,6 +399,20 @@ def learned_class(st, u, r, g_lo, g_hi):
     if best_s == 1:
         return best_d, max(coop_lo, g_lo), min(coop_hi, g_hi)
     return best_d, max(defect_lo, g_lo), min(defect_hi, g_hi)
+
+
+@compiled(inline=True)
+def _valid_in(st, d, strat, ex, G, coop_lo, coop_hi, defect_lo, defect_hi, g_lo, g_hi):
+    """Valid candidates of class (strat, d) among groups g_lo..g_hi - 1: its users there
+    (two entries of the degree index) minus the excluded ones tallied in ``ex``."""
+    if strat == 1:
+        glo, ghi = max(coop_lo, g_lo), min(coop_hi, g_hi)
+    else:
+        glo, ghi = max(defect_lo, g_lo), min(defect_hi, g_hi)
+    cand = 0
+    if glo < ghi:
+        cand = st.dstart[d * G + ghi] - st.dstart[d * G + glo]
+    return cand - ex[2 * d + strat]
 
 
 @compiled(inline=True)
